@@ -1,0 +1,90 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Module boundaries (see docs/architecture.md). Every project has one scope:* and one
+ * type:* tag, and every constraint is explicit: there is deliberately no `*` catch-all,
+ * so a project whose tags match no rule below may import nothing.
+ *
+ * Production code and test code differ in one respect: tests (`*.spec.ts`, e2e) may
+ * import the `type:testing` libs (the Genesys sandbox and lib fakes); production code of
+ * the api, scheduler and cli apps never does. The standalone sandbox app is the one app
+ * whose production code serves the emulator.
+ */
+export function boundaryConstraints({ tests }) {
+  const testing = tests ? ['type:testing'] : [];
+  return [
+    // type axis
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'],
+    },
+    {
+      sourceTag: 'type:feature',
+      onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', ...testing],
+    },
+    {
+      sourceTag: 'type:data-access',
+      onlyDependOnLibsWithTags: ['type:data-access', 'type:util', ...testing],
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:testing'],
+    },
+    { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...testing] },
+    // scope axis
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] },
+    { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:scheduler', 'scope:shared'] },
+    { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
+    { sourceTag: 'scope:sandbox', onlyDependOnLibsWithTags: ['scope:sandbox', 'scope:shared'] },
+    // production code of these apps never loads the emulator: the local stack starts it
+    // as its own process
+    ...(tests
+      ? []
+      : ['scope:api', 'scope:scheduler', 'scope:cli'].map((sourceTag) => ({
+          sourceTag,
+          notDependOnLibsWithTags: ['type:testing'],
+        }))),
+  ];
+}
+
+const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/e2e/**/*.ts', '**/test/**/*.ts'];
+
+function boundaries(tests) {
+  return [
+    'error',
+    {
+      allow: [],
+      banTransitiveDependencies: true,
+      depConstraints: boundaryConstraints({ tests }),
+    },
+  ];
+}
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/tmp', '**/coverage', '.nx/**', 'var/**'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(false),
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: testFiles,
+    rules: { '@nx/enforce-module-boundaries': boundaries(true) },
+  },
+  {
+    // tool configuration files sit outside every project's source
+    files: ['**/eslint.config.mjs', '**/jest.config.ts', 'jest.preset.js'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];
