@@ -1,1 +1,68 @@
-export const placeholder = 1;
+export {
+  GENESYS_REGIONS,
+  findRegion,
+  isGenesysRegion,
+  resolveGenesysEnvironment,
+  type GenesysEnvironment,
+  type GenesysEnvironmentOptions,
+  type GenesysRegionName,
+} from './lib/regions';
+export {
+  GenesysAbortedError,
+  GenesysApiError,
+  GenesysAuthError,
+  GenesysConfigError,
+  GenesysConflictError,
+  GenesysConnectionError,
+  GenesysNotFoundError,
+  GenesysPermissionError,
+  GenesysRateLimitError,
+  GenesysServerError,
+  GenesysValidationError,
+  parseRetryAfter,
+  type GenesysErrorBody,
+  type GenesysErrorCategory,
+  type GenesysResponseLike,
+} from './lib/errors';
+export {
+  noopLogger,
+  realSleep,
+  systemClock,
+  type Clock,
+  type GenesysLogger,
+  type RandomSource,
+  type Sleep,
+} from './lib/clock';
+export { REDACTED, redactSecrets } from './lib/redact';
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelay,
+  decideRetry,
+  resolveRetryPolicy,
+  type RetryDecision,
+  type RetryPolicy,
+} from './lib/retry-policy';
+export { type RetryEvent } from './lib/retry-runner';
+export { RateLimiter, readRateLimitHeaders, type RateLimitBudget, type RateLimiterOptions } from './lib/rate-limiter';
+export {
+  ClientCredentialsTokenProvider,
+  type ClientCredentialsOptions,
+  type TokenSource,
+} from './lib/token-provider';
+export {
+  GenesysTransport,
+  type GenesysRequest,
+  type GenesysResponse,
+  type GenesysTransportOptions,
+  type HttpMethod,
+  type ResponseEvent,
+} from './lib/transport';
+export { whoAmI, type TokenInfo } from './lib/who-am-i';
+export { createGenesysConnection, type GenesysConnection, type GenesysConnectionOptions } from './lib/genesys-client';
+export {
+  GENESYS_AUTH_OPTIONS,
+  GENESYS_CONNECTION,
+  GenesysAuthModule,
+  type GenesysAuthModuleAsyncOptions,
+  type GenesysAuthModuleOptions,
+} from './lib/genesys-auth.module';

@@ -1,0 +1,7 @@
+export { FakeClock } from './fake-clock';
+export {
+  ScriptedGenesysServer,
+  type ScriptedReply,
+  type ScriptedRequest,
+  type ScriptedServerOptions,
+} from './scripted-genesys-server';
