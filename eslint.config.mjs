@@ -37,6 +37,12 @@ export function boundaryConstraints({ tests }) {
     { sourceTag: 'scope:scheduler', onlyDependOnLibsWithTags: ['scope:scheduler', 'scope:shared'] },
     { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
     { sourceTag: 'scope:sandbox', onlyDependOnLibsWithTags: ['scope:sandbox', 'scope:shared'] },
+    // workspace tooling (benchmarks, checks) drives the libs and the sandbox from outside
+    {
+      sourceTag: 'type:tool',
+      onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'],
+    },
+    { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
     // production code of these apps never loads the emulator: the local stack starts it
     // as its own process
     ...(tests
