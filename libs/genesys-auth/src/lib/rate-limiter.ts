@@ -114,7 +114,7 @@ export class RateLimiter {
       const onAbort = () => {
         const index = this.waiters.indexOf(grant);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(abortReason(signal!));
+        if (signal) reject(abortReason(signal));
       };
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);

@@ -66,8 +66,8 @@ export class FakeClock implements Clock {
   /** Manual mode: moves time forward by `ms`, firing due timers in order. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
-    while (this.timers.length > 0 && this.timers[0].at <= target) {
-      const timer = this.timers.shift()!;
+    for (let timer = this.timers[0]; timer && timer.at <= target; timer = this.timers[0]) {
+      this.timers.shift();
       this.time = Math.max(this.time, timer.at);
       timer.resolve();
       await flush();
