@@ -1,0 +1,88 @@
+import type { Generated } from 'kysely';
+
+/*
+ * Row shapes of every table. Times are epoch milliseconds in BIGINT (PostgreSQL) /
+ * INTEGER (SQLite) columns: one representation that both engines order and compare the
+ * same way, and that the injected clock produces directly.
+ */
+
+export interface CheckpointsTable {
+  job_name: string;
+  watermark: number | null;
+  /** JSON text */
+  resume_token: string | null;
+  /** incremented by every write; the compare-and-set token */
+  revision: number;
+  updated_at: number;
+}
+
+export interface ArchiveIndexTable {
+  conversation_id: string;
+  version: number;
+  content_hash: string;
+  location: string;
+  archived_at: number;
+}
+
+/** Columns shared by every leased queue table (work items, outbox). */
+export interface LeasedColumns {
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface WorkItemsTable extends LeasedColumns {
+  id: Generated<number>;
+  queue: string;
+  item_key: string;
+  /** JSON text */
+  payload: string | null;
+}
+
+export interface OutboxTable extends LeasedColumns {
+  id: string;
+  kind: string;
+  destination: string;
+  /** the exact body to deliver */
+  payload: string;
+  idempotency_key: string;
+}
+
+export interface JobRunsTable {
+  id: Generated<number>;
+  job_name: string;
+  status: string;
+  started_at: number;
+  ended_at: number | null;
+  /** JSON object of named counters */
+  counts: string;
+  /** JSON array of error strings */
+  errors: string;
+}
+
+export interface ArchiveDocumentsTable {
+  conversation_id: string;
+  version: number;
+  content_hash: string;
+  /** jsonb on PostgreSQL, JSON text on SQLite; read back as text on both */
+  document: string;
+  archived_at: number;
+}
+
+export interface StoreSchema {
+  checkpoints: CheckpointsTable;
+  archive_index: ArchiveIndexTable;
+  work_items: WorkItemsTable;
+  outbox: OutboxTable;
+  job_runs: JobRunsTable;
+  archive_documents: ArchiveDocumentsTable;
+}
+
+export type LeasedTableName = 'work_items' | 'outbox';

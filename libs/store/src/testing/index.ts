@@ -1,0 +1,8 @@
+export { FakeClock, sequenceRandom } from './fake-clock';
+export {
+  DEFAULT_TEST_POSTGRES_URL,
+  planTestDatabases,
+  probePostgresSync,
+  TestDatabase,
+  type TestDatabasePlan,
+} from './test-databases';
