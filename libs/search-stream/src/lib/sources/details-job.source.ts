@@ -1,0 +1,277 @@
+import {
+  GenesysApiError,
+  GenesysNotFoundError,
+  type Clock,
+  type GenesysLogger,
+  type Sleep,
+} from '@gcm/genesys-auth';
+import { detailsJobBody } from '../analytics-request';
+import type { Chunk } from '../chunk-plan';
+import { fromDetailsRow, type AnalyticsConversationRow } from '../conversation-summary';
+import type { PagePosition } from '../resume-token';
+import { iso, type SearchCriteria } from '../search-criteria';
+import { SearchJobError, SearchStreamError, SearchStreamErrorCode, type AnalyticsJobState } from '../search-stream.error';
+import { DETAILS_JOBS_PATH, type ChunkSource, type SearchTransport, type SourceContext, type SourcePage } from './search-source';
+
+export interface DetailsJobOptions {
+  /** `pageSize` of each results request. */
+  resultsPageSize: number;
+  /** First wait before polling a submitted job. */
+  pollInitialMs: number;
+  /** Polling backs off (×2) up to this wait. */
+  pollMaxMs: number;
+  /** Give up (and cancel the job) when it is not FULFILLED this long after submission. */
+  timeoutMs: number;
+  /** Resubmissions of an expired job per chunk before failing with JOB_EXPIRED. */
+  maxResubmits: number;
+  /** Treat a job as expired this long before its `expirationDate`, so no page is lost mid-read. */
+  expiryMarginMs: number;
+}
+
+export const DEFAULT_DETAILS_JOB_OPTIONS: DetailsJobOptions = Object.freeze({
+  resultsPageSize: 1_000,
+  pollInitialMs: 1_000,
+  pollMaxMs: 15_000,
+  timeoutMs: 30 * 60_000,
+  maxResubmits: 3,
+  expiryMarginMs: 30_000,
+});
+
+interface JobStatus {
+  state?: AnalyticsJobState;
+  errorMessage?: string;
+  expirationDate?: string;
+}
+
+interface JobResults {
+  conversations?: AnalyticsConversationRow[];
+  cursor?: string;
+}
+
+interface LiveJob {
+  id: string;
+  expiresAt?: number;
+}
+
+/** Signals that the job must be replaced by a fresh submission. */
+class JobGone {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Analytics details jobs: submit (`POST …/details/jobs`), poll `GET …/jobs/{id}` with
+ * backoff until FULFILLED, then read `GET …/jobs/{id}/results?cursor=` until the cursor
+ * runs out. An expired or vanished job is resubmitted and its pages flagged
+ * `restarted`, so the stream skips what it already yielded. The caller's abort DELETEs
+ * the job; a consumer stopping early keeps it, so a resume token can still read it.
+ */
+export class DetailsJobSource implements ChunkSource {
+  readonly kind = 'jobs' as const;
+  private readonly cancelled = new Set<string>();
+
+  constructor(
+    private readonly transport: SearchTransport,
+    private readonly criteria: SearchCriteria,
+    private readonly options: DetailsJobOptions,
+    private readonly clock: Clock,
+    private readonly sleep: Sleep,
+    private readonly includeRaw: boolean,
+  ) {}
+
+  async *pages(chunk: Chunk, from: PagePosition | undefined, context: SourceContext): AsyncGenerator<SourcePage> {
+    let job: LiveJob | undefined = from?.kind === 'job' ? { id: from.jobId, expiresAt: from.expiresAt } : undefined;
+    let cursor = from?.kind === 'job' ? from.cursor : undefined;
+    let restarted = false;
+    let resubmits = 0;
+    let yieldedFromJob: string | undefined;
+    try {
+      if (job) context.onJob?.(job.id);
+      else job = await this.submitAndWait(chunk, context);
+
+      for (;;) {
+        let results: JobResults;
+        try {
+          if (job.expiresAt !== undefined && this.clock.now() >= job.expiresAt - this.options.expiryMarginMs) {
+            throw new JobGone(`it expires at ${iso(job.expiresAt)}`);
+          }
+          results = await this.readResults(job, cursor, context);
+        } catch (error) {
+          if (!(error instanceof JobGone)) throw error;
+          resubmits++;
+          if (resubmits > this.options.maxResubmits) {
+            throw new SearchJobError(
+              SearchStreamErrorCode.JobExpired,
+              job.id,
+              'EXPIRED',
+              `The analytics job for ${iso(chunk.startMs)}/${iso(chunk.endMs)} expired ${resubmits} times before its results ` +
+                'could be read; read faster (a quicker consumer) or raise job.maxResubmits.',
+            );
+          }
+          context.logger.info?.('Analytics job is gone; resubmitting the chunk', { jobId: job.id, reason: error.reason });
+          job = await this.submitAndWait(chunk, context);
+          cursor = undefined;
+          restarted = true;
+          continue;
+        }
+        const conversations = results.conversations ?? [];
+        if (!Array.isArray(conversations)) {
+          throw new SearchStreamError(
+            SearchStreamErrorCode.UnexpectedResponse,
+            `Genesys GET ${DETAILS_JOBS_PATH}/${job.id}/results returned "conversations" that is not an array.`,
+          );
+        }
+        const rows = conversations.map((row) => fromDetailsRow(row, this.includeRaw));
+        yieldedFromJob = job.id;
+        yield {
+          rows,
+          position: { kind: 'job', jobId: job.id, ...(cursor ? { cursor } : {}), ...(job.expiresAt !== undefined ? { expiresAt: job.expiresAt } : {}) },
+          ...(restarted ? { restarted } : {}),
+        };
+        restarted = false;
+        const next = results.cursor;
+        if (next === undefined || next === null || next === '') break;
+        if (next === cursor) {
+          context.logger.warn?.('Analytics job returned the cursor it was given; stopping this chunk', { jobId: job.id });
+          break;
+        }
+        cursor = next;
+      }
+    } finally {
+      context.onJob?.(undefined);
+      // An aborted search's job will never be read; nor will one nobody read a page of
+      // (the stream stopped while it ran). A finished chunk's job is deleted by the
+      // stream once the consumer has taken every page, since a resume token may need it
+      // until then.
+      const abandoned = job !== undefined && yieldedFromJob !== job.id;
+      if (job && (context.callerSignal?.aborted || abandoned)) {
+        await this.cancelJob(job.id, context.logger);
+      }
+    }
+  }
+
+  async cancelJob(jobId: string, logger: GenesysLogger): Promise<void> {
+    if (this.cancelled.has(jobId)) return;
+    this.cancelled.add(jobId);
+    try {
+      // deliberately without the caller's (aborted) signal
+      await this.transport.delete(`${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`);
+    } catch (error) {
+      logger.warn?.('Could not delete analytics job; it will expire on its own', {
+        jobId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  private async readResults(job: LiveJob, cursor: string | undefined, context: SourceContext): Promise<JobResults> {
+    try {
+      const response = await this.transport.get<JobResults>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(job.id)}/results`, {
+        query: { ...(cursor ? { cursor } : {}), pageSize: this.options.resultsPageSize },
+        signal: context.signal,
+      });
+      return response.data ?? {};
+    } catch (error) {
+      if (error instanceof GenesysNotFoundError) throw new JobGone('Genesys no longer knows it (404)');
+      // Some deployments answer an expired job's results with another 4xx; ask the job itself.
+      if (error instanceof GenesysApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+        const state = await this.stateOf(job.id, context).catch(() => undefined);
+        if (state === 'EXPIRED' || state === 'GONE') throw new JobGone(`its state is ${state}`);
+      }
+      throw error;
+    }
+  }
+
+  private async stateOf(jobId: string, context: SourceContext): Promise<AnalyticsJobState | 'GONE'> {
+    try {
+      const response = await this.transport.get<JobStatus>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`, {
+        signal: context.signal,
+      });
+      return response.data?.state ?? 'GONE';
+    } catch (error) {
+      if (error instanceof GenesysNotFoundError) return 'GONE';
+      throw error;
+    }
+  }
+
+  private async submitAndWait(chunk: Chunk, context: SourceContext): Promise<LiveJob> {
+    const interval = `${iso(chunk.startMs)}/${iso(chunk.endMs)}`;
+    for (let expiredWhileQueued = 0; ; expiredWhileQueued++) {
+      const response = await this.transport.post<{ jobId?: string }>(DETAILS_JOBS_PATH, detailsJobBody(this.criteria, chunk), {
+        retrySafe: true,
+        signal: context.signal,
+      });
+      const jobId = response.data?.jobId;
+      if (typeof jobId !== 'string' || jobId === '') {
+        throw new SearchStreamError(
+          SearchStreamErrorCode.UnexpectedResponse,
+          `Genesys POST ${DETAILS_JOBS_PATH} answered without a jobId for ${interval}.`,
+        );
+      }
+      context.onJob?.(jobId);
+      const job = await this.waitForJob(jobId, interval, context);
+      if (job) return job;
+      if (expiredWhileQueued >= this.options.maxResubmits) {
+        throw new SearchJobError(
+          SearchStreamErrorCode.JobExpired,
+          jobId,
+          'EXPIRED',
+          `The analytics job for ${interval} expired before it was fulfilled, ${expiredWhileQueued + 1} times in a row.`,
+        );
+      }
+    }
+  }
+
+  /** Polls until FULFILLED; undefined when the job expired first (the caller resubmits). */
+  private async waitForJob(jobId: string, interval: string, context: SourceContext): Promise<LiveJob | undefined> {
+    const deadline = this.clock.now() + this.options.timeoutMs;
+    let delay = this.options.pollInitialMs;
+    for (;;) {
+      await this.sleep(Math.max(0, Math.min(delay, deadline - this.clock.now())), context.signal);
+      const status = (
+        await this.transport.get<JobStatus>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`, { signal: context.signal })
+      ).data;
+      switch (status?.state) {
+        case 'FULFILLED': {
+          const expiresAt = status.expirationDate ? Date.parse(status.expirationDate) : NaN;
+          return { id: jobId, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) };
+        }
+        case 'FAILED':
+          throw new SearchJobError(
+            SearchStreamErrorCode.JobFailed,
+            jobId,
+            'FAILED',
+            `The analytics job ${jobId} for ${interval} FAILED: ${status.errorMessage ?? 'no reason given'}.`,
+            status.errorMessage,
+          );
+        case 'CANCELLED':
+          throw new SearchJobError(
+            SearchStreamErrorCode.JobCancelled,
+            jobId,
+            'CANCELLED',
+            `The analytics job ${jobId} for ${interval} was CANCELLED by someone else (DELETE on the job); run the search again.`,
+          );
+        case 'EXPIRED':
+          return undefined;
+        case 'QUEUED':
+        case 'PENDING':
+          break;
+        default:
+          throw new SearchStreamError(
+            SearchStreamErrorCode.UnexpectedResponse,
+            `Genesys GET ${DETAILS_JOBS_PATH}/${jobId} answered with an unknown state ${JSON.stringify(status?.state)}.`,
+          );
+      }
+      if (this.clock.now() >= deadline) {
+        await this.cancelJob(jobId, context.logger);
+        throw new SearchJobError(
+          SearchStreamErrorCode.JobTimeout,
+          jobId,
+          status.state,
+          `The analytics job ${jobId} for ${interval} was still ${status.state} after ${Math.round(this.options.timeoutMs / 1000)} s; ` +
+            'it was cancelled. Try smaller chunks or raise job.timeoutMs.',
+        );
+      }
+      delay = Math.min(this.options.pollMaxMs, delay * 2);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  FakeAnalyticsApi,
+  type FakeAnalyticsApiOptions,
+  type FakeConversation,
+  type FakeRequest,
+} from './fake-analytics-api';
+export { fakeConversations, type FakeConversationSpec } from './fake-conversations';
