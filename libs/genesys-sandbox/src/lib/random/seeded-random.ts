@@ -1,0 +1,121 @@
+/**
+ * Deterministic randomness for the sandbox. Nothing in the sandbox may call Math.random:
+ * every value is derived from the seed plus a stable "path" (what is being generated and
+ * for which index), so conversation i is the same whichever order it is generated in.
+ */
+
+const UINT32 = 0x1_0000_0000;
+
+/** 32-bit avalanche mix (the murmur3 finaliser). */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hashes a label to 32 bits (FNV-1a, then mixed) so string paths can feed the seed. */
+function hashLabel(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h);
+}
+
+/** Combines a seed with a path of labels and numbers into one 32-bit stream seed. */
+export function deriveSeed(seed: number, ...path: Array<string | number>): number {
+  let h = mix32(seed ^ 0x9e3779b9);
+  for (const part of path) {
+    const v = typeof part === 'number' ? mix32(part + 0x7f4a7c15) : hashLabel(part);
+    h = mix32(Math.imul(h ^ v, 0x27d4eb2d) + 0x165667b1);
+  }
+  return h;
+}
+
+/** mulberry32: small, fast, good enough statistical quality for fixtures. */
+export class SeededRandom {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  static derive(seed: number, ...path: Array<string | number>): SeededRandom {
+    return new SeededRandom(deriveSeed(seed, ...path));
+  }
+
+  nextUint32(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextUint32() / UINT32;
+  }
+
+  /** Uniform integer in [min, max] (inclusive). */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** Picks by weight; weights need not sum to 1. */
+  weighted<T>(entries: ReadonlyArray<readonly [T, number]>): T {
+    const total = entries.reduce((sum, [, w]) => sum + w, 0);
+    let roll = this.next() * total;
+    for (const [value, weight] of entries) {
+      roll -= weight;
+      if (roll < 0) return value;
+    }
+    return entries[entries.length - 1][0];
+  }
+
+  /** A version-4-shaped UUID whose bits come from this stream. */
+  uuid(): string {
+    const a = this.nextUint32();
+    const b = this.nextUint32();
+    const c = this.nextUint32();
+    const d = this.nextUint32();
+    const hex = (n: number) => n.toString(16).padStart(8, '0');
+    const h = hex(a) + hex(b) + hex(c) + hex(d);
+    const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+
+  /** URL-safe base64 text of `bytes` random bytes (tokens, secrets, cursors). */
+  base64url(bytes: number): string {
+    return this.bytes(bytes).toString('base64url');
+  }
+
+  bytes(length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    let i = 0;
+    for (; i + 4 <= length; i += 4) out.writeUInt32LE(this.nextUint32(), i);
+    if (i < length) {
+      const last = this.nextUint32();
+      for (let k = 0; i < length; i++, k++) out[i] = (last >>> (8 * k)) & 0xff;
+    }
+    return out;
+  }
+}
+
+/** A UUID fully determined by the seed and path, without keeping a stream around. */
+export function seededUuid(seed: number, ...path: Array<string | number>): string {
+  return SeededRandom.derive(seed, ...path).uuid();
+}

@@ -1,0 +1,27 @@
+import type { AttributeSearchService } from './search/attribute-search.service';
+import type { DetailsJobsService } from './analytics/details-jobs.service';
+import type { DetailsQueryService } from './analytics/details-query.service';
+import type { OAuthClientRecord, TokenRegistry } from './auth/token-registry';
+import type { SandboxClock } from './clock/sandbox-clock';
+import type { SandboxWorld } from './data/sandbox-world';
+import type { FaultInjector } from './faults/fault-injector';
+import type { SandboxStats } from './stats/sandbox-stats';
+import type { SandboxTruth } from './truth/sandbox-truth';
+
+/** What route modules get to work with. Part 2 modules receive the same object. */
+export interface SandboxServices {
+  world: SandboxWorld;
+  clock: SandboxClock;
+  tokens: TokenRegistry;
+  client: OAuthClientRecord;
+  faults: FaultInjector;
+  /** The --rate-limit override, kept when the fault profile changes at runtime. */
+  rateLimitOverride?: number;
+  stats: SandboxStats;
+  detailsQuery: DetailsQueryService;
+  jobs: DetailsJobsService;
+  attributeSearch: AttributeSearchService;
+  truth: SandboxTruth;
+  /** http://host:port of the running server (known once it listens). */
+  apiBaseUrl(): string;
+}

@@ -1,0 +1,115 @@
+import { registerAdminRoutes } from './admin/admin.routes';
+import { registerAnalyticsRoutes } from './analytics/analytics.routes';
+import { DetailsJobsService } from './analytics/details-jobs.service';
+import { DetailsQueryService } from './analytics/details-query.service';
+import { registerOAuthRoutes } from './auth/oauth.routes';
+import { TokenRegistry } from './auth/token-registry';
+import { SandboxClock } from './clock/sandbox-clock';
+import { registerConversationRoutes } from './conversations/conversation.routes';
+import { registerMessagingRoutes } from './conversations/messaging.routes';
+import { registerParticipantRoutes } from './conversations/participant.routes';
+import { SandboxWorld } from './data/sandbox-world';
+import { FaultInjector } from './faults/fault-injector';
+import { FaultConfig, FaultSettings } from './faults/fault-profiles';
+import { RateLimiter } from './faults/rate-limiter';
+import { Router } from './http/router';
+import { SandboxServer } from './http/sandbox-server';
+import { registerMediaRoutes } from './media/media.routes';
+import { resolveSandboxOptions, SandboxOptions } from './sandbox-options';
+import { SandboxServices } from './sandbox-services';
+import { registerAttributeSearchRoutes } from './search/attribute-search.routes';
+import { AttributeSearchService } from './search/attribute-search.service';
+import { SandboxStats } from './stats/sandbox-stats';
+import { SandboxTruth } from './truth/sandbox-truth';
+
+export interface RunningSandbox {
+  /** http://127.0.0.1:PORT; login and API share this origin. */
+  apiBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  truth: SandboxTruth;
+  stats: SandboxStats;
+  /** The emulated organisation; emits 'conversation.changed' on every mutation. */
+  world: SandboxWorld;
+  clock: SandboxClock;
+  /** Changes the fault settings at runtime (the random stream carries on). */
+  setFaults(config: FaultConfig): FaultSettings;
+  /** Revokes every live access token; returns how many there were. */
+  revokeAllTokens(): number;
+  close(): Promise<void>;
+}
+
+/** Builds the world, wires the routes and listens. Resolves once the server accepts requests. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const o = resolveSandboxOptions(options);
+  const world = new SandboxWorld(
+    {
+      seed: o.seed,
+      conversations: o.conversations,
+      nowMs: o.nowMs,
+      days: o.days,
+      messagesMin: o.messagesMin,
+      messagesMax: o.messagesMax,
+      uploadMaxBytes: o.uploadMaxBytes,
+    },
+    o.clock,
+  );
+  const tokens = new TokenRegistry(o.clock, world.ids, o.tokenLifetimeSeconds);
+  const stats = new SandboxStats(() => tokens.issued);
+  const faults = new FaultInjector(o.seed, o.faults, o.rateLimitPerMinute);
+  const router = new Router();
+  const server = new SandboxServer({
+    router,
+    tokens,
+    faults,
+    rateLimiter: new RateLimiter(o.clock),
+    stats,
+    ids: world.ids,
+    sleep: o.sleep,
+    onError: o.onError,
+  });
+  const apiBaseUrl = () => server.apiBaseUrl;
+  const services: SandboxServices = {
+    world,
+    clock: o.clock,
+    tokens,
+    client: { clientId: o.clientId, clientSecret: o.clientSecret, name: world.catalog.oauthClientName },
+    faults,
+    rateLimitOverride: o.rateLimitPerMinute,
+    stats,
+    detailsQuery: new DetailsQueryService(world, o.clock),
+    jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs }),
+    attributeSearch: new AttributeSearchService(world, o.attributeSearchPageSize),
+    truth: new SandboxTruth(world, apiBaseUrl),
+    apiBaseUrl,
+  };
+
+  registerOAuthRoutes(router, services);
+  registerConversationRoutes(router, services);
+  registerMessagingRoutes(router, services);
+  registerParticipantRoutes(router, services);
+  registerAnalyticsRoutes(router, services);
+  registerAttributeSearchRoutes(router, services);
+  registerMediaRoutes(router, services);
+  registerAdminRoutes(router, services);
+  for (const plugin of o.plugins) {
+    await plugin.register({ router, services, onUpgrade: (handler) => server.addUpgradeHandler(handler) });
+  }
+
+  const url = await server.listen(o.port, o.host);
+  return {
+    apiBaseUrl: url,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    truth: services.truth,
+    stats,
+    world,
+    clock: o.clock,
+    setFaults: (config) => faults.configure(config, o.rateLimitPerMinute),
+    revokeAllTokens: () => tokens.revokeAll(),
+    close: async () => {
+      for (const plugin of o.plugins) await plugin.close?.();
+      await server.close();
+    },
+  };
+}
