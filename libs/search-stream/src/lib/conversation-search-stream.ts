@@ -154,7 +154,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
     const { plan, source, signal, maxResults } = this.setup;
     const onAbort = () => {
       // cancel at once, even while the consumer is busy elsewhere
-      if (this.activeJob && source.cancelJob) void source.cancelJob(this.activeJob, this.setup.logger);
+      void this.cancelJobs();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     let yieldedThisRun = 0;
@@ -220,7 +220,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
       this.emitProgress(plan.count - 1, true);
     } catch (error) {
       if (signal?.aborted) {
-        if (this.activeJob && source.cancelJob) await source.cancelJob(this.activeJob, this.setup.logger);
+        await this.cancelJobs();
         if (error instanceof SearchAbortedError) throw error;
         throw new SearchAbortedError(`The conversation search was aborted after ${this.state.results} results.`, {
           cause: signal.reason ?? error,
@@ -230,6 +230,17 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The job being polled or read, and the one whose page the consumer is on (they differ around a prefetch). */
+  private async cancelJobs(): Promise<void> {
+    const { source, logger } = this.setup;
+    const cancel = source.cancelJob?.bind(source);
+    if (!cancel) return;
+    const jobs = new Set<string>();
+    if (this.activeJob) jobs.add(this.activeJob);
+    if (this.state.at?.kind === 'job') jobs.add(this.state.at.jobId);
+    await Promise.all([...jobs].map((jobId) => cancel(jobId, logger)));
   }
 
   private throwIfAborted(): void {

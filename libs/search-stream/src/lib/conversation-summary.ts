@@ -62,9 +62,7 @@ export interface SourceRow {
 }
 
 export function fromDetailsRow(row: AnalyticsConversationRow, includeRaw: boolean): SourceRow {
-  const id = row?.conversationId;
-  const start = row?.conversationStart;
-  const startMs = requireRow(id, start, 'conversationId/conversationStart');
+  const { id, start, startMs } = requireRow(row?.conversationId, row?.conversationStart, 'conversationId/conversationStart');
   const mediaTypes = new Set<string>();
   const messageTypes = new Set<string>();
   const queueIds = new Set<string>();
@@ -76,8 +74,8 @@ export function fromDetailsRow(row: AnalyticsConversationRow, includeRaw: boolea
     }
   }
   const summary: ConversationSummary = {
-    conversationId: id!,
-    conversationStart: start!,
+    conversationId: id,
+    conversationStart: start,
     ...(row.conversationEnd ? { conversationEnd: row.conversationEnd } : {}),
     ...(row.originatingDirection ? { originatingDirection: row.originatingDirection } : {}),
     divisionIds: row.divisionIds ?? [],
@@ -92,12 +90,10 @@ export function fromDetailsRow(row: AnalyticsConversationRow, includeRaw: boolea
 }
 
 export function fromAttributeRow(row: AttributeSearchRow, includeRaw: boolean): SourceRow {
-  const id = row?.conversationId ?? row?.id;
-  const start = row?.startTime;
-  const startMs = requireRow(id, start, 'conversationId/startTime');
+  const { id, start, startMs } = requireRow(row?.conversationId ?? row?.id, row?.startTime, 'conversationId/startTime');
   const summary: ConversationSummary = {
-    conversationId: id!,
-    conversationStart: start!,
+    conversationId: id,
+    conversationStart: start,
     ...(row.endTime ? { conversationEnd: row.endTime } : {}),
     divisionIds: row.divisionIds ?? [],
     mediaTypes: [],
@@ -114,14 +110,14 @@ export function fromAttributeRow(row: AttributeSearchRow, includeRaw: boolean): 
   return { summary, startMs };
 }
 
-function requireRow(id: unknown, start: unknown, fields: string): number {
+function requireRow(id: unknown, start: unknown, fields: string): { id: string; start: string; startMs: number } {
   const startMs = typeof start === 'string' ? Date.parse(start) : NaN;
-  if (typeof id !== 'string' || id === '' || !Number.isFinite(startMs)) {
+  if (typeof id !== 'string' || id === '' || typeof start !== 'string' || !Number.isFinite(startMs)) {
     // Skipping it would silently make the stream incomplete.
     throw new SearchStreamError(
       SearchStreamErrorCode.UnexpectedResponse,
       `Genesys returned a search row without a usable ${fields} (id ${JSON.stringify(id)}, start ${JSON.stringify(start)}).`,
     );
   }
-  return startMs;
+  return { id, start, startMs };
 }

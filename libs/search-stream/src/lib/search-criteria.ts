@@ -87,7 +87,7 @@ export function normalizeCriteria(input: SearchCriteriaInput | SearchCriteria): 
   const criteria: SearchCriteria = {
     interval: { startMs: interval.startMs, endMs: interval.endMs },
     mediaType: oneOf('mediaType', input.mediaType, MEDIA_TYPES),
-    messageTypes: idList('messageTypes', input.messageTypes).map((value) => oneOf('messageTypes', value, MESSAGE_TYPES)!),
+    messageTypes: idList('messageTypes', input.messageTypes).map((value) => oneOf('messageTypes', value, MESSAGE_TYPES) as MessageType),
     queueIds: idList('queueIds', input.queueIds),
     divisionIds: idList('divisionIds', input.divisionIds),
     conversationIds: idList('conversationIds', input.conversationIds),
