@@ -100,8 +100,11 @@ export class ConversationIndex {
       [2, 0.1],
     ]);
     const queueIndex = rng.int(0, this.config.queueCount - 1);
-    const answered = rng.chance(0.93);
-    const agentIndex = answered ? rng.int(0, this.config.agentCount - 1) : NO_AGENT;
+    // A known set is still going at `now`, with an agent on it (something to send on).
+    const ongoing = (i + seed) % 29 === 11;
+    const answered = rng.chance(0.93) || ongoing;
+    const agentDraw = rng.int(0, this.config.agentCount - 1);
+    const agentIndex = answered ? agentDraw : NO_AGENT;
     // Most conversations are short; a long tail reaches the configured maximum.
     const span = messagesMax - messagesMin + 1;
     let messageCount = messagesMin + Math.min(span - 1, Math.floor(span * Math.pow(rng.next(), 2.4)));
@@ -123,10 +126,14 @@ export class ConversationIndex {
 
     const durationMs = queueWaitMs + messageCount * gapMeanMs + rng.int(5, 120) * 1000;
     const windowMs = days * DAY;
-    let startTime = Math.floor(nowMs - windowMs + rng.next() * windowMs);
+    const startDraw = rng.next();
+    const recentMinutes = rng.int(3, 40);
+    let startTime = ongoing
+      ? nowMs - queueWaitMs - recentMinutes * MINUTE
+      : Math.floor(nowMs - windowMs + startDraw * windowMs);
     // nothing generated lies in the future: a conversation still open at `now` is active
     startTime = Math.min(startTime, nowMs - queueWaitMs - 2 * MINUTE);
-    let lastActivity = startTime + durationMs;
+    let lastActivity = ongoing ? nowMs : startTime + durationMs;
     if (lastActivity > nowMs - MINUTE) {
       flags |= IndexFlag.Active;
       lastActivity = nowMs - MINUTE;

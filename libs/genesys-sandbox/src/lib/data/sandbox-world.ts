@@ -76,6 +76,7 @@ export interface ParticipantPatch {
 }
 
 const CACHE_SIZE = 256;
+const AGENTLESS_SENDER_NAME = 'Agentless API';
 
 /**
  * The emulated organisation: the generated conversations (lazy, from the index) plus
@@ -290,7 +291,12 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
       conversation = this.createConversation(input.kind, input.fromAddress, customer, 'outbound');
       this.openByCustomer.set(key, conversation.id);
     }
-    const sender = conversation.participants.find((p) => p.purpose === 'agent')!;
+    let sender = conversation.participants.find((p) => p.purpose === 'agent' && !p.userId && p.state === 'connected');
+    if (!sender) {
+      // the API sender joins a conversation the customer started
+      sender = this.newParticipant('agent', AGENTLESS_SENDER_NAME, input.fromAddress, this.clock.now());
+      conversation.participants.push(sender);
+    }
     const message: MessageRecord = {
       id: this.ids.hex32('message'),
       providerMessageId: this.providerMessageId(input.kind),
@@ -440,25 +446,11 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     const now = this.clock.now();
     const queue = this.catalog.queues[0];
     const id = this.ids.uuid('conversation');
-    const participant = (purpose: ParticipantRecord['purpose'], name: string, address: string): ParticipantRecord => ({
-      id: this.ids.uuid('participant'),
-      purpose,
-      name,
-      communicationId: this.ids.uuid('communication'),
-      address,
-      startTime: now,
-      connectedTime: now,
-      state: 'connected',
-      held: false,
-      wrapupRequired: false,
-      attributes: {},
-      messageIds: [],
-    });
-    const participants = [participant('customer', customer.nickname, customer.id)];
+    const participants = [this.newParticipant('customer', customer.nickname, customer.id, now)];
     if (originatingDirection === 'inbound') {
-      participants.push({ ...participant('acd', queue.name, queue.name), queueId: queue.id });
+      participants.push({ ...this.newParticipant('acd', queue.name, queue.name, now), queueId: queue.id });
     } else {
-      participants.push(participant('agent', 'Agentless API', channelId));
+      participants.push(this.newParticipant('agent', AGENTLESS_SENDER_NAME, channelId, now));
     }
     const record: ConversationRecord = {
       id,
@@ -478,6 +470,23 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     this.createdIds.push(id);
     this.emitChange({ conversationId: id, kind: 'created', at: now });
     return record;
+  }
+
+  private newParticipant(purpose: ParticipantRecord['purpose'], name: string, address: string, now: number): ParticipantRecord {
+    return {
+      id: this.ids.uuid('participant'),
+      purpose,
+      name,
+      communicationId: this.ids.uuid('communication'),
+      address,
+      startTime: now,
+      connectedTime: now,
+      state: 'connected',
+      held: false,
+      wrapupRequired: false,
+      attributes: {},
+      messageIds: [],
+    };
   }
 
   private mutable(conversationId: string): ConversationRecord {
