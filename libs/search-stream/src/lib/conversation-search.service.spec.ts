@@ -151,17 +151,33 @@ describe('ConversationSearch', () => {
       expect(api.requestsTo('GET', DETAILS_JOBS_PATH).filter((r) => !r.path.endsWith('/results'))).toHaveLength(4);
     });
 
-    it.each([
-      ['FAILED', SearchStreamErrorCode.JobFailed, /FAILED: quota exceeded/],
-      ['CANCELLED', SearchStreamErrorCode.JobCancelled, /CANCELLED by someone else/],
-    ] as const)('a %s job is a typed error', async (state, code, message) => {
+    it('a job that keeps FAILING is a typed error carrying its message', async () => {
       const { search, api } = setup(day);
-      api.failNextJobs(state, 1, 'quota exceeded');
+      api.failNextJobs('FAILED', 3, 'quota exceeded');
       const error = await drain(search.search({ interval }, { strategy: 'jobs' })).catch((e) => e);
       expect(error).toBeInstanceOf(SearchJobError);
-      expect(error.code).toBe(code);
+      expect(error.code).toBe(SearchStreamErrorCode.JobFailed);
+      expect(error.jobId).toBe('job-3');
+      expect(error.jobErrorMessage).toBe('quota exceeded');
+      expect(error.message).toMatch(/FAILED 3 times: quota exceeded/);
+      expect(api.requestsTo('POST', DETAILS_JOBS_PATH)).toHaveLength(3);
+    });
+
+    it('a job that FAILED once is submitted again', async () => {
+      const { search, api } = setup(day);
+      api.failNextJobs('FAILED', 1);
+      expectExactly(await drain(search.search({ interval }, { strategy: 'jobs' })), startedIn(day, FROM, FROM + DAY_MS));
+      expect(api.requestsTo('POST', DETAILS_JOBS_PATH)).toHaveLength(2);
+    });
+
+    it('a CANCELLED job is a typed error', async () => {
+      const { search, api } = setup(day);
+      api.failNextJobs('CANCELLED', 1);
+      const error = await drain(search.search({ interval }, { strategy: 'jobs' })).catch((e) => e);
+      expect(error).toBeInstanceOf(SearchJobError);
+      expect(error.code).toBe(SearchStreamErrorCode.JobCancelled);
       expect(error.jobId).toBe('job-1');
-      expect(error.message).toMatch(message);
+      expect(error.message).toMatch(/CANCELLED by someone else/);
     });
 
     it('resubmits a job that expired before it was fulfilled', async () => {
@@ -229,6 +245,23 @@ describe('ConversationSearch', () => {
       const ids = await drain(search.search({ interval }, { strategy: 'jobs' }));
       expect(ids).toHaveLength(80); // page 1, then page 2 handed back the same cursor
       expect(new Set(ids).size).toBe(80);
+    });
+  });
+
+  describe('server errors', () => {
+    const interval = { start: FROM, end: FROM + DAY_MS };
+
+    it('repeats a read answered 500, with growing waits', async () => {
+      const { clock, search, api } = setup(month);
+      api.failNextRequests(2);
+      expectExactly(await drain(search.search({ interval })), startedIn(month, FROM, FROM + DAY_MS));
+      expect(clock.sleeps).toEqual([1_000, 2_000]);
+    });
+
+    it('ends the stream when the 500s persist', async () => {
+      const { search, api } = setup(month, { serverErrorRetries: 1 });
+      api.failNextRequests(2);
+      await expect(drain(search.search({ interval }))).rejects.toMatchObject({ status: 500 });
     });
   });
 

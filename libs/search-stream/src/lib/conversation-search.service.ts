@@ -8,6 +8,7 @@ import { ResumeTokenError, SearchCriteriaError, SearchStreamErrorCode } from './
 import { AttributeSearchSource } from './sources/attribute-search.source';
 import { DEFAULT_DETAILS_JOB_OPTIONS, DetailsJobSource, type DetailsJobOptions } from './sources/details-job.source';
 import { DetailsQuerySource } from './sources/details-query.source';
+import { readRetry, type ReadRetry } from './sources/read-retry';
 import type { ChunkSource, SearchTransport } from './sources/search-source';
 
 /** The details query's page size limit (genesys-api.md §6: default 25, maximum 100). */
@@ -38,6 +39,11 @@ export interface ConversationSearchOptions {
   dedupeWindow?: number;
   /** Attach the row as Genesys sent it to each summary (`raw`); off by default to keep memory small. */
   includeRaw?: boolean;
+  /**
+   * Extra tries for a search request answered 500, which the transport leaves to the
+   * caller (default 3). Every search request only reads, so repeating one is safe.
+   */
+  serverErrorRetries?: number;
 }
 
 export type SearchStrategy = 'auto' | 'query' | 'jobs';
@@ -79,6 +85,7 @@ export class ConversationSearch {
   private readonly attributeChunkMs: number;
   private readonly dedupeWindow: number;
   private readonly includeRaw: boolean;
+  private readonly read: ReadRetry;
 
   constructor(options: ConversationSearchOptions) {
     if (!options?.transport) throw new SearchCriteriaError('transport', 'a transport (GenesysTransport) is required');
@@ -97,6 +104,7 @@ export class ConversationSearch {
     positive('jobs.pollMaxMs', this.jobOptions.pollMaxMs, true);
     positive('jobs.timeoutMs', this.jobOptions.timeoutMs);
     bounded('jobs.maxResubmits', this.jobOptions.maxResubmits, 0, 100);
+    bounded('jobs.maxFailedResubmits', this.jobOptions.maxFailedResubmits, 0, 100);
     positive('jobs.expiryMarginMs', this.jobOptions.expiryMarginMs, true);
     this.attributeChunkMs = options.attributeChunkMs ?? 4 * 3_600_000;
     validateChunkMs(this.attributeChunkMs, 'attributeChunkMs');
@@ -105,6 +113,7 @@ export class ConversationSearch {
     }
     this.dedupeWindow = bounded('dedupeWindow', options.dedupeWindow ?? 20_000, 1, 10_000_000);
     this.includeRaw = options.includeRaw ?? false;
+    this.read = readRetry(bounded('serverErrorRetries', options.serverErrorRetries ?? 3, 0, 10), this.sleep);
   }
 
   /** Conversations from the analytics details query or jobs. */
@@ -141,8 +150,8 @@ export class ConversationSearch {
     const pageSize = kind === 'query' ? this.queryPageSize : this.jobOptions.resultsPageSize;
     const source: ChunkSource =
       kind === 'query'
-        ? new DetailsQuerySource(this.transport, normalized, this.queryPageSize, this.includeRaw)
-        : new DetailsJobSource(this.transport, normalized, this.jobOptions, this.clock, this.sleep, this.includeRaw);
+        ? new DetailsQuerySource(this.transport, normalized, this.queryPageSize, this.includeRaw, this.read)
+        : new DetailsJobSource(this.transport, normalized, this.jobOptions, this.clock, this.sleep, this.includeRaw, this.read);
     return this.stream(normalized, source, new ChunkPlan(startMs, endMs, chunkMs, match), pageSize, options);
   }
 
@@ -169,7 +178,7 @@ export class ConversationSearch {
     }
     const { startMs, endMs } = normalized.interval;
     const plan = new ChunkPlan(startMs, endMs, this.attributeChunkMs, 'started');
-    return this.stream(normalized, new AttributeSearchSource(this.transport, normalized, this.includeRaw), plan, 0, options);
+    return this.stream(normalized, new AttributeSearchSource(this.transport, normalized, this.includeRaw, this.read), plan, 0, options);
   }
 
   private stream(

@@ -1,6 +1,7 @@
 import {
   GenesysAbortedError,
   GenesysNotFoundError,
+  GenesysServerError,
   GenesysValidationError,
   systemClock,
   type Clock,
@@ -75,6 +76,7 @@ export class FakeAnalyticsApi implements SearchTransport {
   private jobOutcome?: { state: 'FAILED' | 'CANCELLED' | 'EXPIRED'; errorMessage?: string; times: number };
   private expireAfterPages?: { pages: number; times: number };
   private repeatCursor = false;
+  private serverErrors = 0;
 
   constructor(conversations: FakeConversation[], options: FakeAnalyticsApiOptions = {}) {
     this.conversations = [...conversations];
@@ -97,6 +99,11 @@ export class FakeAnalyticsApi implements SearchTransport {
   /** Fulfilled jobs vanish (results answer 404) after serving `pages` pages, `times` times. */
   expireJobsAfterPages(pages: number, times = 1): void {
     this.expireAfterPages = { pages, times };
+  }
+
+  /** The next `times` requests fail with a 500, as a transport that does not retry it passes on. */
+  failNextRequests(times: number): void {
+    this.serverErrors = times;
   }
 
   /** Cursor endpoints hand back the cursor they were given instead of the next one. */
@@ -126,6 +133,17 @@ export class FakeAnalyticsApi implements SearchTransport {
     this.onRequest?.(request);
     if (signal?.aborted) {
       throw new GenesysAbortedError({ message: `Genesys ${request.method} ${request.path} was aborted by the caller`, method: request.method, path: request.path });
+    }
+    if (this.serverErrors > 0) {
+      this.serverErrors--;
+      throw new GenesysServerError({
+        status: 500,
+        code: 'internal.server.error',
+        message: `Genesys ${request.method} ${request.path} failed with 500 internal.server.error`,
+        method: request.method,
+        path: request.path,
+        retryable: false,
+      });
     }
     const data = this.route(request);
     return { status: 200, data: data as T, headers: {}, attempts: 1 };

@@ -5,6 +5,7 @@ import { paginateByCursor } from '../paginate';
 import type { PagePosition } from '../resume-token';
 import type { SearchCriteria } from '../search-criteria';
 import { SearchStreamError, SearchStreamErrorCode } from '../search-stream.error';
+import type { ReadRetry } from './read-retry';
 import { ATTRIBUTE_SEARCH_PATH, type ChunkSource, type SearchTransport, type SourceContext, type SourcePage } from './search-source';
 
 interface AttributeSearchResponse {
@@ -24,6 +25,7 @@ export class AttributeSearchSource implements ChunkSource {
     private readonly transport: SearchTransport,
     private readonly criteria: SearchCriteria,
     private readonly includeRaw: boolean,
+    private readonly read: ReadRetry,
   ) {}
 
   async *pages(chunk: Chunk, from: PagePosition | undefined, context: SourceContext): AsyncGenerator<SourcePage> {
@@ -31,10 +33,16 @@ export class AttributeSearchSource implements ChunkSource {
     const pages = paginateByCursor(
       async (cursor) =>
         (
-          await this.transport.post<AttributeSearchResponse>(ATTRIBUTE_SEARCH_PATH, attributeSearchBody(this.criteria, chunk, cursor), {
-            retrySafe: true,
-            signal: context.signal,
-          })
+          await this.read(
+            `POST ${ATTRIBUTE_SEARCH_PATH}`,
+            () =>
+              this.transport.post<AttributeSearchResponse>(ATTRIBUTE_SEARCH_PATH, attributeSearchBody(this.criteria, chunk, cursor), {
+                retrySafe: true,
+                signal: context.signal,
+              }),
+            context.signal,
+            context.logger,
+          )
         ).data ?? {},
       (page) => page.cursor,
       start,

@@ -11,6 +11,7 @@ import { fromDetailsRow, type AnalyticsConversationRow } from '../conversation-s
 import type { PagePosition } from '../resume-token';
 import { iso, type SearchCriteria } from '../search-criteria';
 import { SearchJobError, SearchStreamError, SearchStreamErrorCode, type AnalyticsJobState } from '../search-stream.error';
+import type { ReadRetry } from './read-retry';
 import { DETAILS_JOBS_PATH, type ChunkSource, type SearchTransport, type SourceContext, type SourcePage } from './search-source';
 
 export interface DetailsJobOptions {
@@ -24,6 +25,12 @@ export interface DetailsJobOptions {
   timeoutMs: number;
   /** Resubmissions of an expired job per chunk before failing with JOB_EXPIRED. */
   maxResubmits: number;
+  /**
+   * Resubmissions of a FAILED job before failing with JOB_FAILED. Analytics jobs fail for
+   * passing reasons too (Genesys' own advice is to submit again); a query that is wrong
+   * fails every time and surfaces after these few attempts.
+   */
+  maxFailedResubmits: number;
   /** Treat a job as expired this long before its `expirationDate`, so no page is lost mid-read. */
   expiryMarginMs: number;
 }
@@ -34,6 +41,7 @@ export const DEFAULT_DETAILS_JOB_OPTIONS: DetailsJobOptions = Object.freeze({
   pollMaxMs: 15_000,
   timeoutMs: 30 * 60_000,
   maxResubmits: 3,
+  maxFailedResubmits: 2,
   expiryMarginMs: 30_000,
 });
 
@@ -76,6 +84,7 @@ export class DetailsJobSource implements ChunkSource {
     private readonly clock: Clock,
     private readonly sleep: Sleep,
     private readonly includeRaw: boolean,
+    private readonly read: ReadRetry,
   ) {}
 
   async *pages(chunk: Chunk, from: PagePosition | undefined, context: SourceContext): AsyncGenerator<SourcePage> {
@@ -165,10 +174,17 @@ export class DetailsJobSource implements ChunkSource {
 
   private async readResults(job: LiveJob, cursor: string | undefined, context: SourceContext): Promise<JobResults> {
     try {
-      const response = await this.transport.get<JobResults>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(job.id)}/results`, {
-        query: { ...(cursor ? { cursor } : {}), pageSize: this.options.resultsPageSize },
-        signal: context.signal,
-      });
+      const path = `${DETAILS_JOBS_PATH}/${encodeURIComponent(job.id)}/results`;
+      const response = await this.read(
+        `GET ${path}`,
+        () =>
+          this.transport.get<JobResults>(path, {
+            query: { ...(cursor ? { cursor } : {}), pageSize: this.options.resultsPageSize },
+            signal: context.signal,
+          }),
+        context.signal,
+        context.logger,
+      );
       return response.data ?? {};
     } catch (error) {
       if (error instanceof GenesysNotFoundError) throw new JobGone('Genesys no longer knows it (404)');
@@ -176,6 +192,14 @@ export class DetailsJobSource implements ChunkSource {
       if (error instanceof GenesysApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
         const state = await this.stateOf(job.id, context).catch(() => undefined);
         if (state === 'EXPIRED' || state === 'GONE') throw new JobGone(`its state is ${state}`);
+        if (state === 'CANCELLED') {
+          throw new SearchJobError(
+            SearchStreamErrorCode.JobCancelled,
+            job.id,
+            'CANCELLED',
+            `The analytics job ${job.id} was CANCELLED by someone else while its results were read; run the search again.`,
+          );
+        }
       }
       throw error;
     }
@@ -183,9 +207,8 @@ export class DetailsJobSource implements ChunkSource {
 
   private async stateOf(jobId: string, context: SourceContext): Promise<AnalyticsJobState | 'GONE'> {
     try {
-      const response = await this.transport.get<JobStatus>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`, {
-        signal: context.signal,
-      });
+      const path = `${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`;
+      const response = await this.read(`GET ${path}`, () => this.transport.get<JobStatus>(path, { signal: context.signal }), context.signal, context.logger);
       return response.data?.state ?? 'GONE';
     } catch (error) {
       if (error instanceof GenesysNotFoundError) return 'GONE';
@@ -195,11 +218,16 @@ export class DetailsJobSource implements ChunkSource {
 
   private async submitAndWait(chunk: Chunk, context: SourceContext): Promise<LiveJob> {
     const interval = `${iso(chunk.startMs)}/${iso(chunk.endMs)}`;
-    for (let expiredWhileQueued = 0; ; expiredWhileQueued++) {
-      const response = await this.transport.post<{ jobId?: string }>(DETAILS_JOBS_PATH, detailsJobBody(this.criteria, chunk), {
-        retrySafe: true,
-        signal: context.signal,
-      });
+    let expired = 0;
+    let failed = 0;
+    for (;;) {
+      const body = detailsJobBody(this.criteria, chunk);
+      const response = await this.read(
+        `POST ${DETAILS_JOBS_PATH}`,
+        () => this.transport.post<{ jobId?: string }>(DETAILS_JOBS_PATH, body, { retrySafe: true, signal: context.signal }),
+        context.signal,
+        context.logger,
+      );
       const jobId = response.data?.jobId;
       if (typeof jobId !== 'string' || jobId === '') {
         throw new SearchStreamError(
@@ -208,41 +236,49 @@ export class DetailsJobSource implements ChunkSource {
         );
       }
       context.onJob?.(jobId);
-      const job = await this.waitForJob(jobId, interval, context);
-      if (job) return job;
-      if (expiredWhileQueued >= this.options.maxResubmits) {
+      const outcome = await this.waitForJob(jobId, interval, context);
+      if (outcome.state === 'FULFILLED') return outcome.job;
+      if (outcome.state === 'EXPIRED' && ++expired > this.options.maxResubmits) {
         throw new SearchJobError(
           SearchStreamErrorCode.JobExpired,
           jobId,
           'EXPIRED',
-          `The analytics job for ${interval} expired before it was fulfilled, ${expiredWhileQueued + 1} times in a row.`,
+          `The analytics job for ${interval} expired before it was fulfilled, ${expired} times in a row.`,
         );
       }
+      if (outcome.state === 'FAILED' && ++failed > this.options.maxFailedResubmits) {
+        throw new SearchJobError(
+          SearchStreamErrorCode.JobFailed,
+          jobId,
+          'FAILED',
+          `The analytics job ${jobId} for ${interval} FAILED ${failed} times: ${outcome.errorMessage ?? 'no reason given'}.`,
+          outcome.errorMessage,
+        );
+      }
+      context.logger.info?.('Analytics job did not complete; submitting it again', { jobId, state: outcome.state, interval });
     }
   }
 
-  /** Polls until FULFILLED; undefined when the job expired first (the caller resubmits). */
-  private async waitForJob(jobId: string, interval: string, context: SourceContext): Promise<LiveJob | undefined> {
+  /** Polls until the job is FULFILLED, FAILED or EXPIRED (the caller resubmits the last two). */
+  private async waitForJob(
+    jobId: string,
+    interval: string,
+    context: SourceContext,
+  ): Promise<{ state: 'FULFILLED'; job: LiveJob } | { state: 'FAILED'; errorMessage?: string } | { state: 'EXPIRED' }> {
     const deadline = this.clock.now() + this.options.timeoutMs;
     let delay = this.options.pollInitialMs;
     for (;;) {
       await this.sleep(Math.max(0, Math.min(delay, deadline - this.clock.now())), context.signal);
-      const status = (
-        await this.transport.get<JobStatus>(`${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`, { signal: context.signal })
-      ).data;
+      const path = `${DETAILS_JOBS_PATH}/${encodeURIComponent(jobId)}`;
+      const status = (await this.read(`GET ${path}`, () => this.transport.get<JobStatus>(path, { signal: context.signal }), context.signal, context.logger))
+        .data;
       switch (status?.state) {
         case 'FULFILLED': {
           const expiresAt = status.expirationDate ? Date.parse(status.expirationDate) : NaN;
-          return { id: jobId, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) };
+          return { state: 'FULFILLED', job: { id: jobId, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) } };
         }
         case 'FAILED':
-          throw new SearchJobError(
-            SearchStreamErrorCode.JobFailed,
-            jobId,
-            'FAILED',
-            `The analytics job ${jobId} for ${interval} FAILED: ${status.errorMessage ?? 'no reason given'}.`,
-            status.errorMessage,
-          );
+          return { state: 'FAILED', errorMessage: status.errorMessage };
         case 'CANCELLED':
           throw new SearchJobError(
             SearchStreamErrorCode.JobCancelled,
@@ -251,7 +287,7 @@ export class DetailsJobSource implements ChunkSource {
             `The analytics job ${jobId} for ${interval} was CANCELLED by someone else (DELETE on the job); run the search again.`,
           );
         case 'EXPIRED':
-          return undefined;
+          return { state: 'EXPIRED' };
         case 'QUEUED':
         case 'PENDING':
           break;

@@ -4,6 +4,7 @@ import { fromDetailsRow, type AnalyticsConversationRow } from '../conversation-s
 import type { PagePosition } from '../resume-token';
 import type { SearchCriteria } from '../search-criteria';
 import { SearchStreamError, SearchStreamErrorCode } from '../search-stream.error';
+import type { ReadRetry } from './read-retry';
 import { DETAILS_QUERY_PATH, type ChunkSource, type SearchTransport, type SourceContext, type SourcePage } from './search-source';
 
 interface DetailsQueryResponse {
@@ -24,6 +25,7 @@ export class DetailsQuerySource implements ChunkSource {
     private readonly criteria: SearchCriteria,
     private readonly pageSize: number,
     private readonly includeRaw: boolean,
+    private readonly read: ReadRetry,
   ) {}
 
   async *pages(chunk: Chunk, from: PagePosition | undefined, context: SourceContext): AsyncGenerator<SourcePage> {
@@ -32,10 +34,12 @@ export class DetailsQuerySource implements ChunkSource {
     let ordered = true;
     let lastStart = -Infinity;
     for (;;) {
-      const response = await this.transport.post<DetailsQueryResponse>(
-        DETAILS_QUERY_PATH,
-        detailsQueryBody(this.criteria, chunk, { pageSize: this.pageSize, pageNumber }),
-        { retrySafe: true, signal: context.signal },
+      const body = detailsQueryBody(this.criteria, chunk, { pageSize: this.pageSize, pageNumber });
+      const response = await this.read(
+        `POST ${DETAILS_QUERY_PATH} page ${pageNumber}`,
+        () => this.transport.post<DetailsQueryResponse>(DETAILS_QUERY_PATH, body, { retrySafe: true, signal: context.signal }),
+        context.signal,
+        context.logger,
       );
       const data = response.data ?? {};
       const conversations = data.conversations ?? [];
