@@ -246,6 +246,11 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
     return { ...guestLimitsFromSession(session), durationSeconds: session.durationSeconds, expirationDate: session.expirationDate };
   }
 
+  /** Requests sent and still waiting for the server's answer. */
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
   /** Requests waiting for a send slot (the pacer's queue). */
   get queuedRequests(): number {
     return this.pacer.queued;

@@ -161,7 +161,7 @@ export class AttachmentDto {
   fileName!: string;
 
   @IsString()
-  @Matches(/^[\w.+-]+\/[\w.+-]+$/, { message: 'mimeType must look like type/subtype' })
+  @Matches(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, { message: 'mimeType must look like type/subtype' })
   mimeType!: string;
 
   @IsInt()
