@@ -1,10 +1,10 @@
-import { startTestSandbox } from '../test/sandbox-api-client';
+import { ApiResponse, startTestSandbox } from '../test/sandbox-api-client';
 
 /** Runs one fixed request sequence and returns every response as status, correlation id and raw body. */
 async function recordRun(seed: number, port = 0): Promise<{ transcript: string[]; port: number }> {
   const { sandbox, clock, api } = await startTestSandbox({ seed, port, conversations: 80, jobDelayMs: 1000 });
   const transcript: string[] = [];
-  const record = (label: string, res: { status: number; headers: Headers; text: string }) =>
+  const record = (label: string, res: ApiResponse) =>
     transcript.push(`${label} ${res.status} ${res.headers.get('inin-correlation-id')} ${res.text}`);
   try {
     const login = await api.request('POST', '/oauth/token', {

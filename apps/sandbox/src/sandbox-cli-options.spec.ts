@@ -1,0 +1,58 @@
+import { CliUsageError, parseSandboxArgs } from './sandbox-cli-options';
+
+describe('parseSandboxArgs', () => {
+  it('maps flags to sandbox options, with defaults', () => {
+    expect(parseSandboxArgs([])).toEqual({ kind: 'run', options: { port: 4010, seed: 42, conversations: 500 } });
+    expect(
+      parseSandboxArgs([
+        '--port=0',
+        '--seed',
+        '7',
+        '--conversations',
+        '100000',
+        '--days',
+        '14',
+        '--faults',
+        'flaky,reset=0.02',
+        '--rate-limit',
+        '300',
+        '--messages',
+        '2-50',
+        '--now',
+        '2025-03-01T12:00:00Z',
+        '--token-lifetime',
+        '60',
+        '--job-delay-ms',
+        '0',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      options: {
+        port: 0,
+        seed: 7,
+        conversations: 100000,
+        days: 14,
+        faults: 'flaky,reset=0.02',
+        rateLimitPerMinute: 300,
+        messagesPerConversation: { min: 2, max: 50 },
+        now: '2025-03-01T12:00:00Z',
+        tokenLifetimeSeconds: 60,
+        jobDelayMs: 0,
+      },
+    });
+    expect(parseSandboxArgs(['--help'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [['--port', '70000'], '--port must be an integer between 0 and 65535 (got "70000")'],
+    [['--rate-limit', '0'], '--rate-limit must be an integer between 1 and 1000000 (got "0")'],
+    [['--days', '1.5'], '--days must be an integer between 1 and 3650 (got "1.5")'],
+    [['--messages', '5-2'], '--messages must be <min>-<max> with 1 <= min <= max <= 10000 (got "5-2")'],
+    [['--now', 'yesterday'], '--now must be an ISO-8601 instant such as 2025-03-01T12:00:00Z (got "yesterday")'],
+    [['--faults', 'flaky,reset=2'], '--faults: fault probability reset must be between 0 and 1, got 2'],
+    [['--seed'], '--seed needs a value (see --help)'],
+    [['4010'], 'unexpected argument "4010"; flags look like --port 4010 (see --help)'],
+  ])('explains %j', (argv, message) => {
+    expect(() => parseSandboxArgs(argv)).toThrow(new CliUsageError(message));
+  });
+});
