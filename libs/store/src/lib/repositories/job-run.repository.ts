@@ -86,22 +86,26 @@ export class JobRunRepository {
     progress: JobRunProgress,
     status: JobRunEnd['status'] | undefined,
   ): Promise<JobRun> {
-    const row = await this.ctx.db
-      .updateTable('job_runs')
-      .set({
-        ...(progress.counts === undefined ? {} : { counts: JSON.stringify(progress.counts) }),
-        ...(progress.errors === undefined
-          ? {}
-          : {
-              errors: JSON.stringify(
-                progress.errors.slice(-MAX_JOB_RUN_ERRORS).map((error) => error.slice(0, MAX_ERROR_LENGTH)),
-              ),
-            }),
-        ...(status === undefined ? {} : { status, ended_at: this.ctx.clock.now() }),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+    const changes = {
+      ...(progress.counts === undefined ? {} : { counts: JSON.stringify(progress.counts) }),
+      ...(progress.errors === undefined
+        ? {}
+        : {
+            errors: JSON.stringify(
+              progress.errors.slice(-MAX_JOB_RUN_ERRORS).map((error) => error.slice(0, MAX_ERROR_LENGTH)),
+            ),
+          }),
+      ...(status === undefined ? {} : { status, ended_at: this.ctx.clock.now() }),
+    };
+    const row =
+      Object.keys(changes).length === 0
+        ? await this.ctx.db.selectFrom('job_runs').selectAll().where('id', '=', id).executeTakeFirst()
+        : await this.ctx.db
+            .updateTable('job_runs')
+            .set(changes)
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
     if (row === undefined) {
       throw new StoreError(StoreErrorCode.NotFound, `Job run ${id} does not exist; start it with jobRuns.start().`);
     }

@@ -246,6 +246,7 @@ describe.each(plan.engines)('store repositories on %s', (engine) => {
 
       clock.advance(5_000);
       await store.jobRuns.update(run.id, { counts: { discovered: 10, archived: 4 } });
+      expect((await store.jobRuns.update(run.id, {})).counts).toEqual({ discovered: 10, archived: 4 });
       const ended = await store.jobRuns.end(run.id, {
         status: 'partial',
         counts: { discovered: 10, archived: 9, failed: 1 },
