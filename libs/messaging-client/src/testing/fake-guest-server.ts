@@ -16,6 +16,13 @@ export interface FakeGuestServerOptions {
   maxTextLength?: number;
 }
 
+export interface FakeArrival {
+  action: string;
+  /** Server clock time the frame arrived. */
+  at: number;
+  accepted: boolean;
+}
+
 export interface FakeGuestSession {
   token: string;
   deploymentId: string;
@@ -40,6 +47,10 @@ export interface FakeUpload {
  */
 export class FakeGuestServer {
   readonly received: Array<Record<string, unknown>> = [];
+  /** Every client frame with its arrival time and whether the rate limit let it through. */
+  readonly arrivals: FakeArrival[] = [];
+  /** Actions the server receives but never answers (a hung server). */
+  readonly silentActions = new Set<string>();
   readonly sessions = new Map<string, FakeGuestSession>();
   readonly uploads = new Map<string, FakeUpload>();
   connections = 0;
@@ -144,15 +155,18 @@ export class FakeGuestServer {
     }
     this.received.push(frame);
     const tracingId = this.options.echoTracingId === false ? undefined : (frame.tracingId as string | undefined);
-    const reply = (out: Omit<GuestServerFrame, 'tracingId'>) => this.send(socket, { ...out, ...(tracingId ? { tracingId } : {}) });
+    const reply = (out: Pick<GuestServerFrame, 'type' | 'class' | 'code' | 'body'>) => this.send(socket, { ...out, ...(tracingId ? { tracingId } : {}) });
     const state = this.sockets.get(socket);
     if (!state) return;
 
     const limit = this.options.rateLimit ?? { maxPerWindow: 2, windowMs: 1000 };
+    const arrival: FakeArrival = { action: String(frame.action), at: this.clock.now(), accepted: true };
+    this.arrivals.push(arrival);
     if (limit.maxPerWindow > 0) {
-      const now = this.clock.now();
+      const now = arrival.at;
       state.sent = state.sent.filter((t) => now - t < limit.windowMs);
       if (state.sent.length >= limit.maxPerWindow) {
+        arrival.accepted = false;
         this.rateLimited++;
         const retryAfter = limit.retryAfterSeconds ?? 1;
         return reply({
@@ -164,6 +178,7 @@ export class FakeGuestServer {
       }
       state.sent.push(now);
     }
+    if (this.silentActions.has(String(frame.action))) return;
 
     const token = frame.token as string;
     if (frame.action === 'configureSession') {

@@ -1,6 +1,7 @@
 export {
   FakeGuestServer,
   type FakeGuestServerOptions,
+  type FakeArrival,
   type FakeGuestSession,
   type FakeUpload,
 } from './fake-guest-server';
