@@ -94,11 +94,9 @@ export class ConversationIndex {
     const { seed, nowMs, days, messagesMin, messagesMax } = this.config;
     const rng = SeededRandom.derive(seed, 'conversation', i);
     const id = rng.uuid();
-    const kindIndex = rng.weighted<number>([
-      [0, 0.75],
-      [1, 0.15],
-      [2, 0.1],
-    ]);
+    // 75% web messaging, 15% open messaging, 10% SMS (MESSENGER_KINDS order)
+    const kindRoll = rng.next();
+    const kindIndex = kindRoll < 0.75 ? 0 : kindRoll < 0.9 ? 1 : 2;
     const queueIndex = rng.int(0, this.config.queueCount - 1);
     // A known set is still going at `now`, with an agent on it (something to send on).
     const ongoing = (i + seed) % 29 === 11;

@@ -19,8 +19,23 @@ function mix32(value: number): number {
   return h >>> 0;
 }
 
+function hex(value: number, width: number): string {
+  return value.toString(16).padStart(width, '0');
+}
+
+const labelHashes = new Map<string, number>();
+
 /** Hashes a label to 32 bits (FNV-1a, then mixed) so string paths can feed the seed. */
 function hashLabel(label: string): number {
+  const known = labelHashes.get(label);
+  if (known !== undefined) return known;
+  const h = fnv1a(label);
+  // the labels are a small fixed vocabulary plus ids; keep the cache from growing without bound
+  if (labelHashes.size < 10_000) labelHashes.set(label, h);
+  return h;
+}
+
+function fnv1a(label: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
@@ -91,13 +106,10 @@ export class SeededRandom {
   /** A version-4-shaped UUID whose bits come from this stream. */
   uuid(): string {
     const a = this.nextUint32();
-    const b = this.nextUint32();
-    const c = this.nextUint32();
+    const b = ((this.nextUint32() & 0xffff0fff) | 0x00004000) >>> 0;
+    const c = ((this.nextUint32() & 0x3fffffff) | 0x80000000) >>> 0;
     const d = this.nextUint32();
-    const hex = (n: number) => n.toString(16).padStart(8, '0');
-    const h = hex(a) + hex(b) + hex(c) + hex(d);
-    const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    return `${hex(a, 8)}-${hex(b >>> 16, 4)}-${hex(b & 0xffff, 4)}-${hex(c >>> 16, 4)}-${hex(c & 0xffff, 4)}${hex(d, 8)}`;
   }
 
   /** URL-safe base64 text of `bytes` random bytes (tokens, secrets, cursors). */
