@@ -186,8 +186,9 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
     );
     if (!text && attachments.length === 0) throw ApiErrors.badRequest('An inbound message needs text or content.', {}, 'text');
     if (text) checkTextLength(text, 'open', 'text');
-    const { conversation, message } = world.receiveOpenMessage({
-      integrationId: ctx.params.integrationId,
+    const { conversation, message } = world.receiveInbound({
+      kind: 'open',
+      channelId: ctx.params.integrationId,
       from,
       providerMessageId: optionalString(channel, 'messageId'),
       time,

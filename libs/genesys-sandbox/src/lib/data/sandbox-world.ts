@@ -58,10 +58,13 @@ export interface OutboundMessageInput {
   mediaIds?: string[];
 }
 
-export interface InboundOpenMessageInput {
-  integrationId: string;
+export interface InboundMessageInput {
+  /** open (Open Messaging integration) or webmessaging (guest of a deployment). */
+  kind: Exclude<MessengerKind, 'sms'>;
+  /** The open messaging integration id or the web messaging deployment id. */
+  channelId: string;
   from: CustomerIdentity;
-  /** The partner's own message id (channel.messageId), kept as providerMessageId. */
+  /** The sender's own message id (Open Messaging channel.messageId), kept as providerMessageId. */
   providerMessageId?: string;
   time: number;
   text?: string;
@@ -94,7 +97,8 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
   /** Conversations created at runtime, in creation order. */
   private readonly createdIds: string[] = [];
   private readonly runtimeMessages = new Map<string, string>();
-  private readonly openByCustomer = new Map<string, string>();
+  /** `${channelId}|${customer address}` → the runtime conversation on that channel. */
+  private readonly activeByChannelCustomer = new Map<string, string>();
   private readonly uploads = new Map<string, UploadRecord>();
 
   constructor(
@@ -236,22 +240,26 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     return message;
   }
 
-  /** An inbound Open Messaging message: joins the customer's open conversation or starts one. */
-  receiveOpenMessage(input: InboundOpenMessageInput): { conversation: ConversationRecord; message: MessageRecord } {
-    if (!this.catalog.openIntegrations.some((i) => i.id === input.integrationId)) {
-      throw ApiErrors.notFound('integrationId', input.integrationId);
+  /**
+   * An inbound customer message (Open Messaging, or a web messaging guest for part 2): joins
+   * the customer's active conversation on that channel or starts one.
+   */
+  receiveInbound(input: InboundMessageInput): { conversation: ConversationRecord; message: MessageRecord } {
+    const channels = input.kind === 'open' ? this.catalog.openIntegrations : this.catalog.webDeployments;
+    if (!channels.some((c) => c.id === input.channelId)) {
+      throw ApiErrors.notFound(input.kind === 'open' ? 'integrationId' : 'deploymentId', input.channelId);
     }
-    const key = `${input.integrationId}|${input.from.id}`;
-    const existingId = this.openByCustomer.get(key);
+    const key = `${input.channelId}|${input.from.id}`;
+    const existingId = this.activeByChannelCustomer.get(key);
     let conversation = existingId ? this.materialized.get(existingId) : undefined;
     if (!conversation || conversation.endTime !== undefined) {
-      conversation = this.createConversation('open', input.integrationId, input.from, 'inbound');
-      this.openByCustomer.set(key, conversation.id);
+      conversation = this.createConversation(input.kind, input.channelId, input.from, 'inbound');
+      this.activeByChannelCustomer.set(key, conversation.id);
     }
     const customer = conversation.participants[0];
     const message: MessageRecord = {
       id: this.ids.hex32('message'),
-      providerMessageId: input.providerMessageId ?? this.providerMessageId('open'),
+      providerMessageId: input.providerMessageId ?? this.providerMessageId(input.kind),
       timestamp: input.time,
       direction: 'inbound',
       participantId: customer.id,
@@ -276,7 +284,7 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     let conversation: ConversationRecord | undefined;
     const key = `${input.fromAddress}|${input.toAddress}`;
     if (input.useExistingActiveConversation) {
-      const existing = this.openByCustomer.get(key);
+      const existing = this.activeByChannelCustomer.get(key);
       conversation = existing ? this.materialized.get(existing) : undefined;
       if (conversation?.endTime !== undefined) conversation = undefined;
     }
@@ -289,7 +297,7 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
         nickname: input.toAddress,
       };
       conversation = this.createConversation(input.kind, input.fromAddress, customer, 'outbound');
-      this.openByCustomer.set(key, conversation.id);
+      this.activeByChannelCustomer.set(key, conversation.id);
     }
     let sender = conversation.participants.find((p) => p.purpose === 'agent' && !p.userId && p.state === 'connected');
     if (!sender) {
