@@ -1,7 +1,7 @@
 import type { MessageData } from './message-data.model';
 import { conversationMessageIds, messageAttachments, messageText } from './message-normalizer';
 
-const base = { id: 'm', timestamp: '2026-01-01T00:00:00Z', status: 'sent' } as const;
+const base: MessageData = { id: 'm', timestamp: '2026-01-01T00:00:00Z', status: 'sent' };
 
 describe('message normalizer', () => {
   it('reads normalizedMessage.text first, then the deprecated textBody', () => {
