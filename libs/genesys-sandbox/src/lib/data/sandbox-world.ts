@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { SandboxClock } from '../clock/sandbox-clock';
 import { ApiErrors } from '../errors/api-error';
 import { SequenceIds } from '../random/sequence-ids';
-import { sha256Hex } from './attachment-content';
+import { attachmentKindFor, sha256Hex } from './attachment-content';
 import { ConversationGenerator, statusFromReceipts } from './conversation-generator';
 import { ConversationIndex } from './conversation-index';
 import {
@@ -16,7 +16,6 @@ import {
   WrapupRecord,
 } from './conversation-record';
 import { buildWorldCatalog, WorldCatalog } from './world-catalog';
-import { attachmentKindFor } from './attachment-content';
 
 export interface WorldConfig {
   seed: number;

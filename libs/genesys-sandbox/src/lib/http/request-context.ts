@@ -103,6 +103,7 @@ export class RequestContext {
       ...headers,
     };
     if (body) all['Content-Length'] = String(body.length);
+    else if (status !== 204 && status !== 304) all['Content-Length'] = '0';
     this.res.writeHead(status, all);
     if (body && this.truncateResponse && body.length > 1) {
       // a proxy that dies mid-response: headers promise the full length, half arrives

@@ -13,14 +13,10 @@ describe('participant attribute search', () => {
   });
   afterAll(() => sandbox.close());
 
-  const customerAttributes = (id: string) => {
-    const conversation = sandbox.truth.conversation(id)!;
-    return { conversation, attributes: sandboxCustomer(id) };
-  };
-  const sandboxCustomer = (id: string) => sandbox.world.conversation(id)!.participants[0].attributes;
+  const customerAttributes = (id: string) => sandbox.world.conversation(id)!.participants[0].attributes;
 
   it('finds conversations by an EXACT attribute value and pages with a cursor until none is left', async () => {
-    const expected = sandbox.truth.conversationIds().filter((id) => sandboxCustomer(id).language === 'fr-fr');
+    const expected = sandbox.truth.conversationIds().filter((id) => customerAttributes(id).language === 'fr-fr');
     expect(expected.length).toBeGreaterThan(10);
     const found: string[] = [];
     let cursor: string | undefined;
@@ -42,7 +38,8 @@ describe('participant attribute search', () => {
 
   it('combines criteria: AND, NOT, DATE_RANGE and the participant id', async () => {
     const [id] = sandbox.truth.conversationIds().slice(30, 31);
-    const { conversation, attributes } = customerAttributes(id);
+    const conversation = sandbox.truth.conversation(id)!;
+    const attributes = customerAttributes(id);
     const byCustomer = await api.post(SEARCH, {
       query: [
         { type: 'EXACT', fields: ['customerId'], value: attributes.customerId },
