@@ -4,6 +4,7 @@
  * (this file with --child), so RSS is that of a process holding one sandbox and nothing
  * else. A 1k sandbox measured in the same run is the baseline.
  *
+ *   npm run bench -- --only sandbox-startup [--quick]
  *   npx tsx --tsconfig tsconfig.base.json tools/bench/sandbox-startup.bench.ts [--quick]
  */
 import { spawn } from 'node:child_process';
@@ -105,7 +106,8 @@ async function run({ quick }: { quick: boolean }): Promise<string> {
   return [
     '## Sandbox start-up',
     '',
-    `Command: \`npx tsx --tsconfig tsconfig.base.json tools/bench/sandbox-startup.bench.ts${quick ? ' --quick' : ''}\` ` +
+    `Command: \`npm run bench -- --only sandbox-startup${quick ? ' --quick' : ''}\` ` +
+      `(or \`npx tsx --tsconfig tsconfig.base.json tools/bench/sandbox-startup.bench.ts${quick ? ' --quick' : ''}\`), ` +
       `(${repeats === 1 ? 'one run' : `median of ${repeats} runs`} per size, each in a fresh Node ${process.version} process).`,
     '',
     '| conversations | ready (ms) | RSS after ready (MB) | heap used (MB) | first details query, 100 rows (ms) | first conversation GET (ms) | spawn → measured (ms) |',
