@@ -107,8 +107,8 @@ async function run({ quick }: { quick: boolean }): Promise<string> {
     '## Sandbox start-up',
     '',
     `Command: \`npm run bench -- --only sandbox-startup${quick ? ' --quick' : ''}\` ` +
-      `(or \`npx tsx --tsconfig tsconfig.base.json tools/bench/sandbox-startup.bench.ts${quick ? ' --quick' : ''}\`), ` +
-      `(${repeats === 1 ? 'one run' : `median of ${repeats} runs`} per size, each in a fresh Node ${process.version} process).`,
+      `(or \`npx tsx --tsconfig tsconfig.base.json tools/bench/sandbox-startup.bench.ts${quick ? ' --quick' : ''}\`); ` +
+      `${repeats === 1 ? 'one run' : `median of ${repeats} runs`} per size, each in a fresh Node ${process.version} process.`,
     '',
     '| conversations | ready (ms) | RSS after ready (MB) | heap used (MB) | first details query, 100 rows (ms) | first conversation GET (ms) | spawn → measured (ms) |',
     '|---:|---:|---:|---:|---:|---:|---:|',
