@@ -292,10 +292,10 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
         const attachmentId = file ? (await this.upload(file, options.signal)).attachmentId : undefined;
         const outgoing: GuestOutgoingMessage = { type: 'Text', text: message.text ?? '' };
         if (attachmentId) outgoing.content = [{ contentType: 'Attachment', attachment: { id: attachmentId } }];
-        if (message.customAttributes) outgoing.channel = { metadata: { customAttributes: message.customAttributes } };
+        const channel = message.customAttributes ? { metadata: { customAttributes: message.customAttributes } } : undefined;
         const frame = await this.request({
           action: 'onMessage',
-          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing }),
+          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing, ...(channel ? { channel } : {}) }),
           accepts: (f) => f.class === 'StructuredMessage' && (f.body as StructuredMessage)?.direction !== 'Outbound',
           signal: options.signal,
         });

@@ -24,7 +24,7 @@ export interface GuestOutgoingMessage {
   text?: string;
   content?: Array<{ contentType: 'Attachment'; attachment: { id: string } }>;
   events?: Array<Record<string, unknown>>;
-  /** Custom attributes ride inside the message, as the SDKs send them. */
+  /** The schema allows channel here too; gcm sends it at the request level (see OnMessageRequest). */
   channel?: GuestCustomAttributesChannel;
 }
 
@@ -46,6 +46,11 @@ export interface ConfigureSessionRequest extends GuestRequestBase {
 export interface OnMessageRequest extends GuestRequestBase {
   action: 'onMessage';
   message: GuestOutgoingMessage;
+  /**
+   * Custom attributes: `channel.metadata.customAttributes` at the request level, as in the
+   * contract (genesys-api.md §4) and the web messaging Java SDK's SendMessageRequest.
+   */
+  channel?: GuestCustomAttributesChannel;
   time?: string;
 }
 
