@@ -51,6 +51,8 @@ export class FakeGuestServer {
   readonly arrivals: FakeArrival[] = [];
   /** Actions the server receives but never answers (a hung server). */
   readonly silentActions = new Set<string>();
+  /** When set, uploaded files are refused with an UploadFailureEvent (e.g. a virus scan). */
+  uploadFailure?: { errorCode: number; errorMessage: string };
   readonly sessions = new Map<string, FakeGuestSession>();
   readonly uploads = new Map<string, FakeUpload>();
   connections = 0;
@@ -277,6 +279,15 @@ export class FakeGuestServer {
       record.putHeaders = req.headers;
       res.writeHead(200).end();
       const token = url.searchParams.get('token') ?? '';
+      if (this.uploadFailure) {
+        this.broadcast(token, {
+          type: 'message',
+          class: 'UploadFailureEvent',
+          code: 200,
+          body: { attachmentId: record.attachmentId, ...this.uploadFailure, timestamp: new Date(this.clock.now()).toISOString() },
+        });
+        return;
+      }
       this.broadcast(token, {
         type: 'message',
         class: 'UploadSuccessEvent',

@@ -4,6 +4,7 @@ import { InMemoryDeliveryMetrics } from '../metrics/delivery-metrics';
 import type { StructuredMessage } from '../models/web-messaging.model';
 import { MessageValidationError, ViolationCode } from '../validation/message-validation.error';
 import { GuestSession, type GuestSessionOptions } from './guest-session';
+import { GuestSessionFactory } from './guest-session.factory';
 import { WebMessagingError, WebMessagingErrorCode } from './web-messaging.error';
 
 /** Waits for real I/O (frames crossing the loopback), never for time to pass. */
@@ -134,6 +135,16 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
       content: [{ contentType: 'Attachment', attachment: { id: onAttachment.attachmentId } }],
     });
     expect(echo.content?.[0].attachment?.id).toBe(onAttachment.attachmentId);
+  });
+
+  it('fails the send when the server refuses the uploaded file, and sends no onMessage', async () => {
+    await start();
+    const session = await open();
+    server.uploadFailure = { errorCode: 4003, errorMessage: 'File content is invalid' };
+    const error = await session.sendAttachment({ fileName: 'a.pdf', mimeType: 'application/pdf', bytes: PNG }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: WebMessagingErrorCode.FileContentInvalid, serverCode: 4003 });
+    expect((error as Error).message).toContain('File content is invalid');
+    expect(server.frames('onMessage')).toHaveLength(0);
   });
 
   it('refuses invalid messages before anything is sent', async () => {
@@ -303,6 +314,27 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     for await (const message of session.history({ pageSize: 2 })) texts.push(message.text);
     expect(texts).toEqual(['five', 'four', 'three', 'two', 'one']);
     expect(server.frames('getJwt')).toHaveLength(1);
+  });
+
+  it('reports a refused history page as HISTORY_FAILED without leaking the JWT', async () => {
+    await start();
+    const session = await open({ historyFetch: async () => ({ status: 401, json: async () => ({}) }) });
+    const jwt = (await session.getJwt()).jwt;
+    const iterator = session.history()[Symbol.asyncIterator]();
+    const error = await iterator.next().catch((e: unknown) => e as WebMessagingError);
+    expect(error).toMatchObject({ code: WebMessagingErrorCode.HistoryFailed, retryable: false });
+    expect((error as Error).message).toContain('401');
+    expect((error as Error).message).not.toContain(jwt);
+  });
+
+  it('opens sessions through GuestSessionFactory with shared defaults', async () => {
+    await start();
+    const metrics = new InMemoryDeliveryMetrics();
+    const factory = new GuestSessionFactory({ webSocketUrl: server.webSocketUrl, keepAlive: false }, { metrics });
+    const session = await factory.open({ deploymentId: 'dep-9' });
+    sessions.push(session);
+    expect(server.frames('configureSession')[0]).toMatchObject({ deploymentId: 'dep-9' });
+    expect(metrics.snapshot()['guest.configureSession']?.sent).toBe(1);
   });
 
   it('matches answers without tracingId to the oldest request they can answer', async () => {
