@@ -1,0 +1,1 @@
+export { MemoryAuditLog } from './memory-audit-log';
