@@ -1,6 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@gcm/store';
 import { FakeClock } from '@gcm/store/testing';
 import { AuditTrail } from './audit-trail';
 import { verifyAuditTrail } from './audit-verifier';
@@ -147,9 +149,7 @@ describe('verifyAuditTrail', () => {
 
   it('finds a rewritten record whose hash was recomputed: the next record no longer chains to it', async () => {
     const content = lines(0);
-    const record = JSON.parse(content[1]) as Record<string, unknown>;
-    const { createHash } = await import('node:crypto');
-    const { canonicalJson } = await import('@gcm/store');
+    const record = JSON.parse(content[1]) as { hash: string } & Record<string, unknown>;
     const { hash: _hash, ...body } = { ...record, outcome: 'failure' };
     const newHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
     content[1] = `${canonicalJson(body).slice(0, -1)},"hash":"${newHash}"}`;

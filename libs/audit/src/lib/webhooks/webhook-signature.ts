@@ -11,11 +11,11 @@ import { AuditError, AuditErrorCode } from '../audit.error';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
-export interface WebhookHeaders {
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** A new random secret in the `whsec_<base64>` form. */
 export function generateWebhookSecret(bytes = 32): string {
