@@ -83,11 +83,19 @@ export async function readTail(path: string): Promise<FileTail> {
   }
 }
 
+export interface LineBatch {
+  /** complete lines without their newlines; valid only until the next batch is requested */
+  readonly lines: Buffer[];
+  /** the bytes after the file's last newline, in the final batch only (a torn line) */
+  readonly unterminated?: Buffer;
+}
+
 /**
- * Yields the lines of a file with constant memory (one chunk plus the longest line). A
- * yielded line is only valid until the next iteration: its bytes are reused.
+ * Yields a file's lines in batches, one batch per chunk read: constant memory (one chunk
+ * plus the longest line), and one await per chunk rather than per line. The buffers of a
+ * batch are reused afterwards: process a batch before asking for the next.
  */
-export async function* readLines(path: string, chunkBytes = 1024 * 1024): AsyncGenerator<{ line: Buffer; terminated: boolean }> {
+export async function* readLineBatches(path: string, chunkBytes = 1024 * 1024): AsyncGenerator<LineBatch> {
   const handle = await open(path, 'r');
   try {
     const chunk = Buffer.alloc(chunkBytes);
@@ -96,15 +104,17 @@ export async function* readLines(path: string, chunkBytes = 1024 * 1024): AsyncG
       const { bytesRead } = await handle.read(chunk, 0, chunkBytes, null);
       if (bytesRead === 0) break;
       const data = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const lines: Buffer[] = [];
       let start = 0;
       for (let newline = data.indexOf(0x0a, start); newline >= 0; newline = data.indexOf(0x0a, start)) {
-        yield { line: data.subarray(start, newline), terminated: true };
+        lines.push(data.subarray(start, newline));
         start = newline + 1;
       }
-      // copy: `chunk` is reused by the next read
+      if (lines.length > 0) yield { lines };
+      // copied: `chunk` is overwritten by the next read
       carry = Buffer.from(data.subarray(start));
     }
-    if (carry.length > 0) yield { line: carry, terminated: false };
+    if (carry.length > 0) yield { lines: [], unterminated: carry };
   } finally {
     await handle.close();
   }

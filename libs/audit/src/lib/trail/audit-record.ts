@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '@gcm/store';
 
 /** prevHash of the very first record of a trail. */
@@ -56,8 +56,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 export function serializeRecord(record: Omit<AuditRecord, 'hash'>): { line: string; hash: string } {
   const body = canonicalJson(record);
-  const hash = createHash('sha256').update(body).digest('hex');
-  return { line: `${body.slice(0, -1)}${HASH_KEY}${hash}"}\n`, hash };
+  const digest = hash('sha256', body, 'hex');
+  return { line: `${body.slice(0, -1)}${HASH_KEY}${digest}"}\n`, hash: digest };
 }
 
 export interface ParsedLine {
@@ -82,8 +82,8 @@ export function parseRecordLine(line: Buffer): ParsedLine | undefined {
   }
   const suffixStart = length - SUFFIX_LENGTH;
   if (line.toString('latin1', suffixStart, suffixStart + HASH_KEY.length) !== HASH_KEY) return undefined;
-  const hash = line.toString('latin1', length - 66, length - 2);
-  if (!HEX64.test(hash)) return undefined;
+  const written = line.toString('latin1', length - 66, length - 2);
+  if (!HEX64.test(written)) return undefined;
 
   const prevAt = line.lastIndexOf(PREV_HASH_KEY, suffixStart);
   if (prevAt < 0) return undefined;
@@ -99,6 +99,10 @@ export function parseRecordLine(line: Buffer): ParsedLine | undefined {
   }
   if (cursor === seqStart || line[cursor] !== 0x2c) return undefined;
 
-  const computedHash = createHash('sha256').update(line.subarray(0, suffixStart)).update('}').digest('hex');
-  return { seq, prevHash, hash, computedHash };
+  // the body is the line up to the suffix plus a closing brace: put the brace where the
+  // suffix starts for a one-shot hash of contiguous bytes, then put the comma back
+  line[suffixStart] = 0x7d;
+  const computedHash = hash('sha256', line.subarray(0, suffixStart + 1), 'hex');
+  line[suffixStart] = 0x2c;
+  return { seq, prevHash, hash: written, computedHash };
 }

@@ -1,5 +1,5 @@
-import { GENESIS_HASH, parseRecordLine } from './audit-record';
-import { listTrailFiles, readLines } from './audit-files';
+import { GENESIS_HASH, ParsedLine, parseRecordLine } from './audit-record';
+import { listTrailFiles, readLineBatches } from './audit-files';
 
 export type AuditIssueKind =
   /** a record's bytes changed after it was written */
@@ -95,67 +95,48 @@ export async function verifyAuditTrail(directory: string, options: VerifyOptions
     }
 
     let lineNumber = 0;
-    for await (const { line, terminated } of readLines(file.path)) {
-      lineNumber++;
-      const where = { file: file.name, line: lineNumber };
-      if (!terminated) {
+    for await (const { lines, unterminated } of readLineBatches(file.path)) {
+      for (const line of lines) {
+        lineNumber++;
+        const parsed = parseRecordLine(line);
+        if (parsed === undefined) {
+          report({
+            kind: 'malformed-line',
+            file: file.name,
+            line: lineNumber,
+            message: `${file.name} line ${lineNumber} is not an audit record line.`,
+          });
+          anchored = false;
+          continue;
+        }
+        records++;
+        // the happy path allocates nothing: issues are only built for suspicious records
+        const suspicious =
+          parsed.computedHash !== parsed.hash ||
+          (anchored && (parsed.seq !== lastSeq + 1 || parsed.prevHash !== lastHash));
+        const problem = suspicious
+          ? describeProblem(file.name, lineNumber, parsed, lastSeq, lastHash, anchored)
+          : undefined;
+        if (problem !== undefined) report(problem);
+        lastSeq = parsed.seq;
+        lastHash = parsed.hash;
+        lastFile = file.name;
+        anchored = true;
+      }
+      if (unterminated !== undefined) {
+        lineNumber++;
         report({
-          ...where,
           kind: 'torn-line',
+          file: file.name,
+          line: lineNumber,
           message:
-            `${file.name} ends inside line ${lineNumber} (${line.length} bytes without a newline): ` +
+            `${file.name} ends inside line ${lineNumber} (${unterminated.length} bytes without a newline): ` +
             (isLastFile
               ? 'the writer stopped in the middle of an append, or the file was truncated.'
               : 'the file was truncated.'),
         });
         anchored = false;
-        continue;
       }
-      const parsed = parseRecordLine(line);
-      if (parsed === undefined) {
-        report({ ...where, kind: 'malformed-line', message: `${file.name} line ${lineNumber} is not an audit record line.` });
-        anchored = false;
-        continue;
-      }
-      records++;
-      const at = { ...where, seq: parsed.seq };
-      if (parsed.computedHash !== parsed.hash) {
-        report({
-          ...at,
-          kind: 'hash-mismatch',
-          expected: parsed.hash,
-          actual: parsed.computedHash,
-          message: `${file.name} line ${lineNumber} (seq ${parsed.seq}) was modified: its content no longer hashes to its recorded hash.`,
-        });
-      } else if (anchored && parsed.seq > lastSeq + 1) {
-        report({
-          ...at,
-          kind: 'missing-records',
-          expected: String(lastSeq + 1),
-          actual: String(parsed.seq),
-          message: `${file.name} line ${lineNumber}: expected seq ${lastSeq + 1} but found ${parsed.seq}: ${parsed.seq - lastSeq - 1} record(s) were deleted before it.`,
-        });
-      } else if (anchored && parsed.seq <= lastSeq) {
-        report({
-          ...at,
-          kind: 'out-of-order',
-          expected: String(lastSeq + 1),
-          actual: String(parsed.seq),
-          message: `${file.name} line ${lineNumber}: expected seq ${lastSeq + 1} but found ${parsed.seq}: records were reordered or duplicated.`,
-        });
-      } else if (anchored && parsed.prevHash !== lastHash) {
-        report({
-          ...at,
-          kind: 'chain-break',
-          expected: lastHash,
-          actual: parsed.prevHash,
-          message: `${file.name} line ${lineNumber} (seq ${parsed.seq}) does not follow the record before it: its prevHash is not that record's hash.`,
-        });
-      }
-      lastSeq = parsed.seq;
-      lastHash = parsed.hash;
-      lastFile = file.name;
-      anchored = true;
     }
   }
 
@@ -194,4 +175,54 @@ export async function verifyAuditTrail(directory: string, options: VerifyOptions
     issues,
     issuesTruncated,
   };
+}
+
+/** The one issue a record has, most specific first (only called when it has one). */
+function describeProblem(
+  file: string,
+  line: number,
+  parsed: ParsedLine,
+  lastSeq: number,
+  lastHash: string,
+  anchored: boolean,
+): AuditIssue | undefined {
+  const at = { file, line, seq: parsed.seq };
+  if (parsed.computedHash !== parsed.hash) {
+    return {
+      ...at,
+      kind: 'hash-mismatch',
+      expected: parsed.hash,
+      actual: parsed.computedHash,
+      message: `${file} line ${line} (seq ${parsed.seq}) was modified: its content no longer hashes to its recorded hash.`,
+    };
+  }
+  if (!anchored) return undefined;
+  if (parsed.seq > lastSeq + 1) {
+    return {
+      ...at,
+      kind: 'missing-records',
+      expected: String(lastSeq + 1),
+      actual: String(parsed.seq),
+      message: `${file} line ${line}: expected seq ${lastSeq + 1} but found ${parsed.seq}: ${parsed.seq - lastSeq - 1} record(s) were deleted before it.`,
+    };
+  }
+  if (parsed.seq <= lastSeq) {
+    return {
+      ...at,
+      kind: 'out-of-order',
+      expected: String(lastSeq + 1),
+      actual: String(parsed.seq),
+      message: `${file} line ${line}: expected seq ${lastSeq + 1} but found ${parsed.seq}: records were reordered or duplicated.`,
+    };
+  }
+  if (parsed.prevHash !== lastHash) {
+    return {
+      ...at,
+      kind: 'chain-break',
+      expected: lastHash,
+      actual: parsed.prevHash,
+      message: `${file} line ${line} (seq ${parsed.seq}) does not follow the record before it: its prevHash is not that record's hash.`,
+    };
+  }
+  return undefined;
 }
