@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, planTestDatabases, TestDatabase } from '../../testing';
@@ -178,6 +178,30 @@ describe('filesystem archive sink on disk', () => {
     clock.set(Date.now() + 60 * 60_000);
     expect(await sink.sweepTempFiles()).toBe(1);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('numbers concurrent puts of one conversation one after another', async () => {
+    const results = await Promise.all([
+      sink.put(ID, transcript(['a'])),
+      sink.put(ID, transcript(['a', 'b'])),
+      sink.put(ID, transcript(['a'])),
+    ]);
+    expect(results.map((result) => [result.version, result.created])).toEqual([
+      [1, true],
+      [2, true],
+      [1, false],
+    ]);
+    expect((await sink.verify(ID)).every((result) => result.ok)).toBe(true);
+  });
+
+  it('flags two files claiming the same version (writers in two processes overlapped)', async () => {
+    const put = await sink.put(ID, transcript(['a']));
+    const path = sink.pathOf(put.location);
+    copyFileSync(path, path.replace(/v1-[0-9a-f]{12}/, 'v1-000000000000'));
+    expect((await sink.verify(ID)).map((result) => [result.ok, result.problem])).toEqual([
+      [false, 'another file also claims version 1: two writers overlapped'],
+      [false, 'another file also claims version 1: two writers overlapped'],
+    ]);
   });
 
   it('refuses a location outside the root', () => {

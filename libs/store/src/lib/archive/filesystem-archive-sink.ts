@@ -55,6 +55,8 @@ export class FileSystemArchiveSink implements ArchiveSink {
   readonly root: string;
   private readonly clock: Clock;
   private readonly staleTempFileMs: number;
+  /** puts of one conversation in this process run one after another (see put) */
+  private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(options: FileSystemArchiveSinkOptions) {
     this.root = resolve(options.root);
@@ -62,8 +64,25 @@ export class FileSystemArchiveSink implements ArchiveSink {
     this.staleTempFileMs = options.staleTempFileMs ?? 60 * 60_000;
   }
 
+  /**
+   * Writes the next version unless this content is archived already. Versions are
+   * numbered from the directory listing, so two writers of one conversation must not
+   * overlap: within a process puts of a conversation are queued; across processes the
+   * work-item lease on the conversation provides the exclusion.
+   */
   async put(conversationId: string, document: unknown): Promise<ArchivePutResult> {
     const id = assertConversationId(conversationId);
+    const previous = this.writing.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.write(id, document));
+    this.writing.set(id, next);
+    const forget = () => {
+      if (this.writing.get(id) === next) this.writing.delete(id);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async write(id: string, document: unknown): Promise<ArchivePutResult> {
     const documentJson = canonicalJson(document);
     const hash = sha256Hex(documentJson);
     const dir = this.directoryOf(id);
@@ -152,6 +171,10 @@ export class FileSystemArchiveSink implements ArchiveSink {
     for (const file of selected) {
       const location = this.locationOf(id, file.name);
       const base = { conversationId: id, version: file.version, location };
+      if (files.some((other) => other !== file && other.version === file.version)) {
+        results.push({ ...base, ok: false, problem: `another file also claims version ${file.version}: two writers overlapped` });
+        continue;
+      }
       try {
         const { envelope, actualHash } = await this.readFull(id, file);
         const problem =

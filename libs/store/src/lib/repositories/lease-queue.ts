@@ -54,10 +54,6 @@ export class LeaseQueue<Row extends LeasedRow> {
     private readonly random: RandomSource,
   ) {}
 
-  get retryPolicy(): RetryPolicy {
-    return this.policy;
-  }
-
   async claim(scope: string, options: ClaimOptions): Promise<Row[]> {
     const limit = Math.max(0, Math.floor(options.limit));
     if (limit === 0) return [];

@@ -25,9 +25,3 @@ export function toJsonText(value: unknown): string | null {
 export function fromJsonText<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
-
-/** The error codes of unique violations on both engines. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
