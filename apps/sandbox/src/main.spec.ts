@@ -38,7 +38,8 @@ describe('sandbox app', () => {
     try {
       const line = await firstLine(child);
       const listening = JSON.parse(line);
-      expect(Object.keys(listening)).toEqual(['event', 'apiBaseUrl', 'clientId', 'clientSecret']);
+      expect(Object.keys(listening)).toEqual(['event', 'apiBaseUrl', 'clientId', 'clientSecret', 'webMessagingUrl', 'deploymentId']);
+      expect(listening.webMessagingUrl).toBe(`${listening.apiBaseUrl.replace('http', 'ws')}/v1`);
       expect(listening.event).toBe('listening');
       expect(listening.apiBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 

@@ -46,7 +46,14 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', stop);
 
   process.stdout.write(
-    `${JSON.stringify({ event: 'listening', apiBaseUrl: sandbox.apiBaseUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret })}\n`,
+    `${JSON.stringify({
+      event: 'listening',
+      apiBaseUrl: sandbox.apiBaseUrl,
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      webMessagingUrl: sandbox.webMessagingUrl,
+      deploymentId: sandbox.deploymentId,
+    })}\n`,
   );
 }
 

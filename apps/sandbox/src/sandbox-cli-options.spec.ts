@@ -24,6 +24,8 @@ describe('parseSandboxArgs', () => {
         '60',
         '--job-delay-ms',
         '0',
+        '--agent-reply-ms',
+        '250',
       ]),
     ).toEqual({
       kind: 'run',
@@ -38,8 +40,10 @@ describe('parseSandboxArgs', () => {
         now: '2025-03-01T12:00:00Z',
         tokenLifetimeSeconds: 60,
         jobDelayMs: 0,
+        agentReplyMs: 250,
       },
     });
+    expect(parseSandboxArgs(['--agent-reply-ms', 'off'])).toMatchObject({ options: { agentReplyMs: false } });
     expect(parseSandboxArgs(['--help'])).toEqual({ kind: 'help' });
   });
 
@@ -51,6 +55,7 @@ describe('parseSandboxArgs', () => {
     [['--now', 'yesterday'], '--now must be an ISO-8601 instant such as 2025-03-01T12:00:00Z (got "yesterday")'],
     [['--faults', 'flaky,reset=2'], '--faults: fault probability reset must be between 0 and 1, got 2'],
     [['--seed'], '--seed needs a value (see --help)'],
+    [['--agent-reply-ms', 'soon'], '--agent-reply-ms must be "off" or an integer between 0 and 86400000 (got "soon")'],
     [['4010'], 'unexpected argument "4010"; flags look like --port 4010 (see --help)'],
   ])('explains %j', (argv, message) => {
     expect(() => parseSandboxArgs(argv)).toThrow(new CliUsageError(message));

@@ -21,11 +21,13 @@ export const USAGE = `Usage: npm run sandbox -- [options]
   --rate-limit <n>       requests per minute per token, with inin-ratelimit-* headers and 429s
   --token-lifetime <s>   access token lifetime in seconds (default 86400)
   --job-delay-ms <ms>    analytics job time until FULFILLED (default 2000)
+  --agent-reply-ms <ms>  simulated agent's reply delay to web messaging guests, or "off" (default 1500)
   --client-id <id>       OAuth client id (default: derived from the seed)
   --client-secret <s>    OAuth client secret (default: derived from the seed)
   --help                 this text
 
-When ready it prints one JSON line: {"event":"listening","apiBaseUrl":…,"clientId":…,"clientSecret":…}`;
+When ready it prints one JSON line:
+  {"event":"listening","apiBaseUrl":…,"clientId":…,"clientSecret":…,"webMessagingUrl":…,"deploymentId":…}`;
 
 const FLAGS = [
   'port',
@@ -39,6 +41,7 @@ const FLAGS = [
   'rate-limit',
   'token-lifetime',
   'job-delay-ms',
+  'agent-reply-ms',
   'client-id',
   'client-secret',
 ] as const;
@@ -127,6 +130,17 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
         break;
       case 'job-delay-ms':
         options.jobDelayMs = integer(flag, raw, SANDBOX_LIMITS.jobDelayMs);
+        break;
+      case 'agent-reply-ms':
+        if (raw === 'off') {
+          options.agentReplyMs = false;
+        } else {
+          const { min, max } = SANDBOX_LIMITS.agentReplyMs;
+          if (!/^\d+$/.test(raw) || Number(raw) > max) {
+            throw new CliUsageError(`--agent-reply-ms must be "off" or an integer between ${min} and ${max} (got "${raw}")`);
+          }
+          options.agentReplyMs = Number(raw);
+        }
         break;
       case 'client-id':
         options.clientId = raw;

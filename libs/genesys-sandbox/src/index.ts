@@ -1,13 +1,27 @@
 export { startSandbox } from './lib/start-sandbox';
 export type { RunningSandbox } from './lib/start-sandbox';
-export { resolveSandboxOptions, SANDBOX_LIMITS, SandboxOptionsError } from './lib/sandbox-options';
-export type { SandboxOptions } from './lib/sandbox-options';
+export {
+  checkIntegration,
+  DEFAULT_BLOCKED_EXTENSIONS,
+  DEFAULT_GUEST_FILE_TYPES,
+  resolveSandboxOptions,
+  SANDBOX_LIMITS,
+  SandboxOptionsError,
+} from './lib/sandbox-options';
+export type {
+  NotificationsOptions,
+  OpenIntegrationOptions,
+  SandboxOptions,
+  WebhookDeliveryOptions,
+  WebMessagingOptions,
+} from './lib/sandbox-options';
 export { ManualClock, shiftedSystemClock, systemClock } from './lib/clock/sandbox-clock';
 export type { SandboxClock } from './lib/clock/sandbox-clock';
+export { SandboxTimers } from './lib/clock/sandbox-timers';
 export { FAULT_PROFILES, FAULT_PROFILE_NAMES, FaultConfigError, parseFaultSpec, resolveFaultSettings } from './lib/faults/fault-profiles';
 export type { FaultConfig, FaultProfileName, FaultSettings } from './lib/faults/fault-profiles';
 export { SandboxStats } from './lib/stats/sandbox-stats';
-export type { SandboxStatsSnapshot } from './lib/stats/sandbox-stats';
+export type { SandboxStatsSnapshot, SocketStats, WebhookStats } from './lib/stats/sandbox-stats';
 export { SandboxTruth } from './lib/truth/sandbox-truth';
 export type { TruthConversation, TruthConversationSummary, TruthParticipant, TruthRange } from './lib/truth/sandbox-truth';
 export { SandboxWorld } from './lib/data/sandbox-world';
@@ -26,3 +40,7 @@ export { BULK_MESSAGE_IDS_MAX } from './lib/conversations/conversation.routes';
 export { maxTextLength } from './lib/conversations/messaging.routes';
 export { DETAILS_QUERY_PAGE_SIZE_DEFAULT, DETAILS_QUERY_PAGE_SIZE_MAX } from './lib/analytics/details-query.service';
 export { JOB_RESULTS_PAGE_SIZE_DEFAULT, JOB_RESULTS_PAGE_SIZE_MAX } from './lib/analytics/details-jobs.service';
+export { GuestErrorCode } from './lib/webmessaging/guest-frames';
+export type { GuestServerFrame } from './lib/webmessaging/guest-frames';
+export type { GuestSessionSummary } from './lib/webmessaging/guest-session';
+export { GUEST_HISTORY_PAGE_SIZE_DEFAULT, GUEST_HISTORY_PAGE_SIZE_MAX } from './lib/webmessaging/web-messaging.routes';

@@ -48,9 +48,96 @@ export interface SandboxOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called with unexpected handler errors (they are answered with a 500). */
   onError?: (error: unknown, where: { method: string; path: string }) => void;
-  /** Extra route modules / WebSocket handlers (part 2 plugs in here). */
+  /**
+   * Delay, on the sandbox clock, before the simulated agent answers a web messaging guest's
+   * text message (one reply per message). `false` turns the simulated agent off. Default 1,500 ms.
+   */
+  agentReplyMs?: number | false;
+  /** The web messaging deployment's session settings (what SessionResponse announces and enforces). */
+  webMessaging?: WebMessagingOptions;
+  /** Notifications channels and their socket. */
+  notifications?: NotificationsOptions;
+  /**
+   * Open Messaging integrations with an outbound webhook. An id of a catalog integration
+   * gives it the webhook; a new id adds an integration. Secrets never leave the sandbox
+   * except as the X-Hub-Signature-256 of each POST.
+   */
+  integrations?: OpenIntegrationOptions[];
+  /** Delivery of outbound Open Messaging webhooks. */
+  webhooks?: WebhookDeliveryOptions;
+  /** Extra route modules / WebSocket handlers. */
   plugins?: SandboxPlugin[];
 }
+
+export interface WebMessagingOptions {
+  /** SessionResponse.durationSeconds: a session expires this long after it started. Default 259,200 (72 h). */
+  sessionDurationSeconds?: number;
+  /** Longest guest text in characters (Unicode code points); longer gets 4011. Default 2,000. */
+  maxTextLength?: number;
+  /** SessionResponse.maxCustomDataBytes; larger custom attributes get 4013. Default 2,048. */
+  maxCustomDataBytes?: number;
+  /** onMessage requests per session per second; more get 4029. Default 2. */
+  messagesPerSecond?: number;
+  /** allowedMedia.inbound.fileTypes: MIME types; `image/*` style and the any-type wildcard are allowed. */
+  allowedFileTypes?: string[];
+  /** allowedMedia.inbound.maxFileSizeKB. Default 10,240. */
+  maxFileSizeKB?: number;
+  /** Refused file extensions, with the dot. */
+  blockedExtensions?: string[];
+  /** Lifetime of the guest JWT of getJwt. Default 3,600 s. */
+  jwtLifetimeSeconds?: number;
+}
+
+export interface NotificationsOptions {
+  /** Heartbeat interval of a connected channel socket, on the sandbox clock. Default 30,000 ms. */
+  heartbeatIntervalMs?: number;
+  /** Channel lifetime. Default 24 h. */
+  channelLifetimeMs?: number;
+  /** How long before expiry v2.system.socket_closing is sent. Default 60,000 ms. */
+  closingNoticeMs?: number;
+  /** Channels per OAuth client; one more evicts the least recently used. Default 20. */
+  channelsPerClient?: number;
+}
+
+export interface OpenIntegrationOptions {
+  id: string;
+  outboundNotificationWebhookUrl: string;
+  /** outboundNotificationWebhookSignatureSecretToken. */
+  secret: string;
+  name?: string;
+}
+
+export interface WebhookDeliveryOptions {
+  /** Wait between attempts, on the sandbox clock. Default 5,000 ms (the documented Genesys value). */
+  retryDelayMs?: number;
+  /** Retries after the first attempt on a timeout, 429 or 5xx. Default 5. */
+  maxRetries?: number;
+  /** Real-time limit for one POST. Default 10,000 ms (the documented Genesys value). */
+  timeoutMs?: number;
+}
+
+export interface ResolvedWebMessagingOptions {
+  sessionDurationSeconds: number;
+  maxTextLength: number;
+  maxCustomDataBytes: number;
+  messagesPerSecond: number;
+  allowedFileTypes: string[];
+  maxFileSizeKB: number;
+  blockedExtensions: string[];
+  jwtLifetimeSeconds: number;
+}
+
+export interface ResolvedNotificationsOptions {
+  heartbeatIntervalMs: number;
+  channelLifetimeMs: number;
+  closingNoticeMs: number;
+  channelsPerClient: number;
+}
+
+export type ResolvedWebhookDeliveryOptions = Required<WebhookDeliveryOptions>;
+
+export const DEFAULT_GUEST_FILE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'application/pdf', 'video/mp4', 'audio/mpeg'];
+export const DEFAULT_BLOCKED_EXTENSIONS: readonly string[] = ['.exe', '.bat', '.cmd', '.com', '.msi', '.scr', '.vbs', '.js', '.jar', '.ps1'];
 
 /** Limits the options are checked against (also used by the CLI). */
 export const SANDBOX_LIMITS = {
@@ -60,6 +147,10 @@ export const SANDBOX_LIMITS = {
   tokenLifetimeSeconds: { min: 1, max: 172_800 },
   rateLimitPerMinute: { min: 1, max: 1_000_000 },
   jobDelayMs: { min: 0, max: 3_600_000 },
+  agentReplyMs: { min: 0, max: 86_400_000 },
+  heartbeatIntervalMs: { min: 1, max: 3_600_000 },
+  channelLifetimeMs: { min: 1_000, max: 7 * 86_400_000 },
+  webhookRetryDelayMs: { min: 0, max: 3_600_000 },
   port: { min: 0, max: 65_535 },
   seed: { min: 0, max: 4_294_967_295 },
 } as const;
@@ -95,6 +186,11 @@ export interface ResolvedSandboxOptions {
   attributeSearchPageSize: number;
   sleep: (ms: number) => Promise<void>;
   onError: (error: unknown, where: { method: string; path: string }) => void;
+  agentReplyMs: number | false;
+  webMessaging: ResolvedWebMessagingOptions;
+  notifications: ResolvedNotificationsOptions;
+  integrations: OpenIntegrationOptions[];
+  webhooks: ResolvedWebhookDeliveryOptions;
   plugins: SandboxPlugin[];
 }
 
@@ -161,6 +257,82 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     attributeSearchPageSize: integerIn('attributeSearchPageSize', options.attributeSearchPageSize, 25, { min: 1, max: 1000 }),
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     onError: options.onError ?? (() => undefined),
+    agentReplyMs:
+      options.agentReplyMs === false ? false : integerIn('agentReplyMs', options.agentReplyMs, 1500, SANDBOX_LIMITS.agentReplyMs),
+    webMessaging: resolveWebMessaging(options.webMessaging ?? {}),
+    notifications: resolveNotifications(options.notifications ?? {}),
+    integrations: resolveIntegrations(options.integrations ?? []),
+    webhooks: {
+      retryDelayMs: integerIn('webhooks.retryDelayMs', options.webhooks?.retryDelayMs, 5000, SANDBOX_LIMITS.webhookRetryDelayMs),
+      maxRetries: integerIn('webhooks.maxRetries', options.webhooks?.maxRetries, 5, { min: 0, max: 100 }),
+      timeoutMs: integerIn('webhooks.timeoutMs', options.webhooks?.timeoutMs, 10_000, { min: 1, max: 600_000 }),
+    },
     plugins: options.plugins ?? [],
   };
+}
+
+function resolveWebMessaging(o: WebMessagingOptions): ResolvedWebMessagingOptions {
+  const fileTypes = o.allowedFileTypes ?? [...DEFAULT_GUEST_FILE_TYPES];
+  for (const type of fileTypes) {
+    if (typeof type !== 'string' || !/^(\*|[\w.+-]+)\/(\*|[\w.+-]+)$/.test(type)) {
+      throw new SandboxOptionsError('webMessaging.allowedFileTypes', `webMessaging.allowedFileTypes entries must be MIME types such as image/png or image/*, got ${JSON.stringify(type)}`);
+    }
+  }
+  const blocked = o.blockedExtensions ?? [...DEFAULT_BLOCKED_EXTENSIONS];
+  for (const extension of blocked) {
+    if (typeof extension !== 'string' || !/^\.[^./\\]+$/.test(extension)) {
+      throw new SandboxOptionsError('webMessaging.blockedExtensions', `webMessaging.blockedExtensions entries look like .exe, got ${JSON.stringify(extension)}`);
+    }
+  }
+  return {
+    sessionDurationSeconds: integerIn('webMessaging.sessionDurationSeconds', o.sessionDurationSeconds, 259_200, { min: 1, max: 31_536_000 }),
+    maxTextLength: integerIn('webMessaging.maxTextLength', o.maxTextLength, 2000, { min: 1, max: 1_000_000 }),
+    maxCustomDataBytes: integerIn('webMessaging.maxCustomDataBytes', o.maxCustomDataBytes, 2048, { min: 0, max: 1_000_000 }),
+    messagesPerSecond: integerIn('webMessaging.messagesPerSecond', o.messagesPerSecond, 2, { min: 1, max: 10_000 }),
+    allowedFileTypes: fileTypes,
+    maxFileSizeKB: integerIn('webMessaging.maxFileSizeKB', o.maxFileSizeKB, 10_240, { min: 1, max: 204_800 }),
+    blockedExtensions: blocked.map((e) => e.toLowerCase()),
+    jwtLifetimeSeconds: integerIn('webMessaging.jwtLifetimeSeconds', o.jwtLifetimeSeconds, 3600, { min: 1, max: 172_800 }),
+  };
+}
+
+function resolveNotifications(o: NotificationsOptions): ResolvedNotificationsOptions {
+  const channelLifetimeMs = integerIn('notifications.channelLifetimeMs', o.channelLifetimeMs, 24 * HOUR, SANDBOX_LIMITS.channelLifetimeMs);
+  const closingNoticeMs = integerIn('notifications.closingNoticeMs', o.closingNoticeMs, 60_000, { min: 0, max: channelLifetimeMs });
+  return {
+    heartbeatIntervalMs: integerIn('notifications.heartbeatIntervalMs', o.heartbeatIntervalMs, 30_000, SANDBOX_LIMITS.heartbeatIntervalMs),
+    channelLifetimeMs,
+    closingNoticeMs,
+    channelsPerClient: integerIn('notifications.channelsPerClient', o.channelsPerClient, 20, { min: 1, max: 1000 }),
+  };
+}
+
+function resolveIntegrations(list: OpenIntegrationOptions[]): OpenIntegrationOptions[] {
+  const seen = new Set<string>();
+  return list.map((integration, n) => {
+    const where = `integrations[${n}]`;
+    checkIntegration(integration, where);
+    if (seen.has(integration.id)) throw new SandboxOptionsError(where, `${where}: integration id ${integration.id} appears twice`);
+    seen.add(integration.id);
+    return { ...integration };
+  });
+}
+
+/** Throws SandboxOptionsError naming what is wrong; never repeats the secret. */
+export function checkIntegration(integration: OpenIntegrationOptions, where = 'integration'): void {
+  if (typeof integration?.id !== 'string' || !/^[\w.-]{1,128}$/.test(integration.id)) {
+    throw new SandboxOptionsError(where, `${where}.id must be 1-128 letters, digits, dots, dashes or underscores`);
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(integration.outboundNotificationWebhookUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new SandboxOptionsError(where, `${where}.outboundNotificationWebhookUrl must be an http:// or https:// URL`);
+  }
+  if (typeof integration.secret !== 'string' || integration.secret.length === 0) {
+    throw new SandboxOptionsError(where, `${where}.secret must be a non-empty string`);
+  }
 }

@@ -7,6 +7,8 @@ import type { SandboxWorld } from './data/sandbox-world';
 import type { FaultInjector } from './faults/fault-injector';
 import type { SandboxStats } from './stats/sandbox-stats';
 import type { SandboxTruth } from './truth/sandbox-truth';
+import type { SandboxTimers } from './clock/sandbox-timers';
+import type { WebMessagingService } from './webmessaging/web-messaging.service';
 
 /** What route modules get to work with. Part 2 modules receive the same object. */
 export interface SandboxServices {
@@ -22,6 +24,10 @@ export interface SandboxServices {
   jobs: DetailsJobsService;
   attributeSearch: AttributeSearchService;
   truth: SandboxTruth;
+  /** Timers on the sandbox clock (ManualClock: fired by advance). */
+  timers: SandboxTimers;
+  /** Web messaging guest sessions (the /v1 socket). */
+  webMessaging: WebMessagingService;
   /** http://host:port of the running server (known once it listens). */
   apiBaseUrl(): string;
 }

@@ -21,6 +21,11 @@ import { registerAttributeSearchRoutes } from './search/attribute-search.routes'
 import { AttributeSearchService } from './search/attribute-search.service';
 import { SandboxStats } from './stats/sandbox-stats';
 import { SandboxTruth } from './truth/sandbox-truth';
+import { SandboxTimers } from './clock/sandbox-timers';
+import { GuestSessionSummary } from './webmessaging/guest-session';
+import { WebMessagingGateway } from './webmessaging/web-messaging.gateway';
+import { registerWebMessagingRoutes } from './webmessaging/web-messaging.routes';
+import { WebMessagingService } from './webmessaging/web-messaging.service';
 
 export interface RunningSandbox {
   /** http://127.0.0.1:PORT; login and API share this origin. */
@@ -36,6 +41,19 @@ export interface RunningSandbox {
   setFaults(config: FaultConfig): FaultSettings;
   /** Revokes every live access token; returns how many there were. */
   revokeAllTokens(): number;
+  /** The web messaging guest socket: ws://127.0.0.1:PORT/v1 (add ?deploymentId=…). */
+  webMessagingUrl: string;
+  /** The catalog's web messaging deployment id. */
+  deploymentId: string;
+  webMessaging: {
+    sessions(): GuestSessionSummary[];
+    /** The session a guest token opened (tests hold the token; the sandbox never shows it). */
+    sessionIdForToken(token: string): string | undefined;
+    /** Drops guest sockets without a close frame (all, or one session's); returns how many. */
+    dropConnections(sessionId?: string): number;
+    /** Expires a session now (SessionExpiredEvent). */
+    expire(sessionId: string): boolean;
+  };
   close(): Promise<void>;
 }
 
@@ -69,6 +87,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     onError: o.onError,
   });
   const apiBaseUrl = () => server.apiBaseUrl;
+  const timers = new SandboxTimers(o.clock, (error) => o.onError(error, { method: 'TIMER', path: '(sandbox clock)' }));
+  const webMessaging = new WebMessagingService({
+    world,
+    timers,
+    stats,
+    options: o.webMessaging,
+    agentReplyMs: o.agentReplyMs,
+    apiBaseUrl,
+    onError: (error) => o.onError(error, { method: 'WS', path: '/v1' }),
+  });
+  const guestGateway = new WebMessagingGateway(webMessaging, stats);
+  server.addUpgradeHandler(guestGateway.handleUpgrade);
   const services: SandboxServices = {
     world,
     clock: o.clock,
@@ -80,7 +110,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     detailsQuery: new DetailsQueryService(world, o.clock),
     jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs }),
     attributeSearch: new AttributeSearchService(world, o.attributeSearchPageSize),
-    truth: new SandboxTruth(world, apiBaseUrl),
+    truth: new SandboxTruth(world, apiBaseUrl, () => webMessaging.sessions()),
+    timers,
+    webMessaging,
     apiBaseUrl,
   };
 
@@ -92,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerAttributeSearchRoutes(router, services);
   registerMediaRoutes(router, services);
   registerAdminRoutes(router, services);
+  registerWebMessagingRoutes(router, world, webMessaging, guestGateway);
   for (const plugin of o.plugins) {
     await plugin.register({ router, services, onUpgrade: (handler) => server.addUpgradeHandler(handler) });
   }
@@ -107,8 +140,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     clock: o.clock,
     setFaults: (config) => faults.configure(config, o.rateLimitPerMinute),
     revokeAllTokens: () => tokens.revokeAll(),
+    webMessagingUrl: `${url.replace(/^http/, 'ws')}/v1`,
+    deploymentId: world.catalog.webDeployments[0].id,
+    webMessaging: {
+      sessions: () => webMessaging.sessions(),
+      sessionIdForToken: (token) => webMessaging.sessionIdForToken(token),
+      dropConnections: (sessionId) => guestGateway.drop(sessionId),
+      expire: (sessionId) => webMessaging.expire(sessionId),
+    },
     close: async () => {
       for (const plugin of o.plugins) await plugin.close?.();
+      webMessaging.close();
+      guestGateway.close();
+      timers.cancelAll();
       await server.close();
     },
   };

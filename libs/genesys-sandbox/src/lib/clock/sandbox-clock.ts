@@ -16,9 +16,23 @@ export function shiftedSystemClock(start: number, realNow: () => number = Date.n
   return { now: () => realNow() + offset };
 }
 
-/** A clock that only moves when told to. */
+interface ManualTimer {
+  at: number;
+  seq: number;
+  task: () => void;
+}
+
+/**
+ * A clock that only moves when told to. Timers set on it (heartbeats, agent replies,
+ * webhook retries) fire inside `advance`, in time order, each with the clock reading its own
+ * due time, like fake timers do: a reply due at t+1500 is stamped t+1500 even when the test
+ * jumps a minute ahead.
+ */
 export class ManualClock implements SandboxClock {
   private current: number;
+  private timers: ManualTimer[] = [];
+  private seq = 0;
+  private dueScheduled = false;
 
   constructor(start: number | Date | string) {
     this.current = toEpochMs(start);
@@ -32,11 +46,57 @@ export class ManualClock implements SandboxClock {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new RangeError(`ManualClock.advance needs a non-negative number of milliseconds, got ${ms}`);
     }
-    this.current += ms;
+    const target = this.current + ms;
+    this.runUntil(target);
+    this.current = target;
   }
 
   set(to: number | Date | string): void {
-    this.current = toEpochMs(to);
+    const target = toEpochMs(to);
+    if (target > this.current) this.advance(target - this.current);
+    else this.current = target;
+  }
+
+  /**
+   * Runs `task` once the clock reads `at` or later; returns a cancel function. A timer that
+   * is already due runs on the next turn of the event loop (the clock does not move).
+   */
+  schedule(at: number, task: () => void): () => void {
+    const timer: ManualTimer = { at, seq: this.seq++, task };
+    this.timers.push(timer);
+    if (at <= this.current) this.runDueSoon();
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  /** Timers not yet run. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  private runDueSoon(): void {
+    if (this.dueScheduled) return;
+    this.dueScheduled = true;
+    setImmediate(() => {
+      this.dueScheduled = false;
+      this.runUntil(this.current);
+    });
+  }
+
+  private runUntil(target: number): void {
+    for (;;) {
+      let next: ManualTimer | undefined;
+      for (const timer of this.timers) {
+        if (timer.at > target) continue;
+        if (!next || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq)) next = timer;
+      }
+      if (!next) return;
+      const due = next;
+      this.timers = this.timers.filter((t) => t !== due);
+      if (due.at > this.current) this.current = due.at;
+      due.task();
+    }
   }
 }
 

@@ -39,12 +39,17 @@ export interface ConversationChange {
 
 export interface WorldEvents {
   'conversation.changed': [ConversationChange];
+  /** The bytes of an upload arrived (the web messaging guest socket announces UploadSuccessEvent). */
+  'upload.completed': [UploadRecord];
 }
 
 export interface UploadRecord {
   id: string;
+  /** Empty for a web messaging guest upload until a message carries it. */
   conversationId: string;
   communicationId: string;
+  /** Who asked for the upload URL: an agent communication or a web messaging guest. */
+  owner?: 'agent' | 'guest';
   fileName: string;
   contentLengthBytes: number;
   mime: string;
@@ -68,6 +73,8 @@ export interface InboundMessageInput {
   time: number;
   text?: string;
   attachments: AttachmentRecord[];
+  /** Participant data for the customer (web messaging custom attributes); merged, last write wins. */
+  attributes?: Record<string, string>;
 }
 
 export interface ParticipantPatch {
@@ -256,6 +263,7 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
       this.activeByChannelCustomer.set(key, conversation.id);
     }
     const customer = conversation.participants[0];
+    if (input.attributes) Object.assign(customer.attributes, input.attributes);
     const message: MessageRecord = {
       id: this.ids.hex32('message'),
       providerMessageId: input.providerMessageId ?? this.providerMessageId(input.kind),
@@ -320,6 +328,36 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     return { conversation, message };
   }
 
+  /**
+   * ACD hands a waiting conversation to an agent: the agent joins connected (after a short
+   * alert) and the acd participant leaves with a transfer. Returns the connected agent
+   * participant; a conversation that already has one keeps it.
+   */
+  assignAgent(conversationId: string, agent: { id: string; name: string }): ParticipantRecord {
+    const conversation = this.mutable(conversationId);
+    const connected = conversation.participants.find((p) => p.purpose === 'agent' && p.userId && p.state === 'connected');
+    if (connected) return connected;
+    if (conversation.endTime !== undefined) {
+      throw ApiErrors.badRequest('Conversation {conversationId} has ended; no agent can join it.', { conversationId }, 'conversationId');
+    }
+    const now = this.clock.now();
+    const participant: ParticipantRecord = {
+      ...this.newParticipant('agent', agent.name, '', now),
+      userId: agent.id,
+      queueId: conversation.queueId,
+      startAlertingTime: now,
+      wrapupRequired: true,
+      wrapupTimeoutMs: 60_000,
+    };
+    conversation.participants.push(participant);
+    for (const acd of conversation.participants) {
+      if (acd.purpose === 'acd' && acd.state !== 'disconnected') this.disconnect(acd, 'transfer', now);
+    }
+    this.touchIndex(conversation, now);
+    this.emitChange({ conversationId, kind: 'participant', participantId: participant.id, at: now });
+    return participant;
+  }
+
   /** A delivery/read receipt for an outbound message. */
   applyReceipt(messageId: string, receipt: ReceiptRecord): { conversation: ConversationRecord; message: MessageRecord } {
     const found = this.findMessage(messageId);
@@ -367,11 +405,22 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
       id: this.ids.uuid('upload'),
       conversationId,
       communicationId,
+      owner: 'agent',
       fileName,
       contentLengthBytes,
       mime,
     };
     this.uploads.set(upload.id, upload);
+    return upload;
+  }
+
+  /** An upload that belongs to no conversation yet (a web messaging guest's presigned URL). */
+  createGuestUpload(id: string, fileName: string, contentLengthBytes: number, mime: string): UploadRecord {
+    if (this.uploads.has(id)) {
+      throw ApiErrors.badRequest('Upload {uploadId} already exists.', { uploadId: id }, 'attachmentId');
+    }
+    const upload: UploadRecord = { id, conversationId: '', communicationId: '', owner: 'guest', fileName, contentLengthBytes, mime };
+    this.uploads.set(id, upload);
     return upload;
   }
 
@@ -385,7 +434,23 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     upload.bytes = bytes;
     upload.sha256 = sha256Hex(bytes);
     upload.contentLengthBytes = bytes.length;
+    this.emit('upload.completed', upload);
     return upload;
+  }
+
+  /** The attachment a completed upload becomes once a message carries it. */
+  attachmentOf(upload: UploadRecord): AttachmentRecord {
+    if (!upload.bytes || !upload.sha256) throw new Error(`upload ${upload.id} has no content yet`);
+    const kind = attachmentKindFor(upload.mime);
+    return {
+      id: upload.id,
+      mediaType: kind?.mediaType ?? 'File',
+      mime: upload.mime,
+      filename: upload.fileName,
+      contentSizeBytes: upload.bytes.length,
+      sha256: upload.sha256,
+      source: 'uploaded',
+    };
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -398,16 +463,7 @@ export class SandboxWorld extends EventEmitter<WorldEvents> {
     if (!upload.bytes || !upload.sha256) {
       throw ApiErrors.badRequest('Media {mediaId} has no content yet: PUT the file to its uploadUrl first.', { mediaId }, 'mediaIds');
     }
-    const kind = attachmentKindFor(upload.mime);
-    return {
-      id: upload.id,
-      mediaType: kind?.mediaType ?? 'File',
-      mime: upload.mime,
-      filename: upload.fileName,
-      contentSizeBytes: upload.bytes.length,
-      sha256: upload.sha256,
-      source: 'uploaded',
-    };
+    return this.attachmentOf(upload);
   }
 
   private wrapup(input: NonNullable<ParticipantPatch['wrapup']>, now: number): WrapupRecord {

@@ -15,6 +15,7 @@ export class FaultInjector {
   private settings: FaultSettings;
   private readonly rng: SeededRandom;
   private readonly jobRng: SeededRandom;
+  private readonly notificationRng: SeededRandom;
   private revokedTokens = 0;
 
   constructor(seed: number, config: FaultConfig | undefined, rateLimitOverride?: number) {
@@ -22,6 +23,7 @@ export class FaultInjector {
     if (rateLimitOverride !== undefined) this.settings.rateLimitPerMinute = rateLimitOverride;
     this.rng = SeededRandom.derive(seed, 'faults', 'requests');
     this.jobRng = SeededRandom.derive(seed, 'faults', 'jobs');
+    this.notificationRng = SeededRandom.derive(seed, 'faults', 'notifications');
   }
 
   get current(): Readonly<FaultSettings> {
@@ -61,5 +63,11 @@ export class FaultInjector {
   /** Drawn once per submitted analytics job. */
   jobFails(): boolean {
     return this.jobRng.next() < this.settings.jobFailure;
+  }
+
+  /** Drawn once per frame a notifications socket is about to send; own stream, so REST faults stay put. */
+  notificationSocketDrops(): boolean {
+    if (this.settings.notificationDrop <= 0) return false;
+    return this.notificationRng.next() < this.settings.notificationDrop;
   }
 }

@@ -26,6 +26,11 @@ export interface FaultSettings {
   revokeTokenLimit: number;
   /** Probability that an analytics details job ends FAILED. */
   jobFailure: number;
+  /**
+   * Probability, per frame the notifications socket is about to send (heartbeats and
+   * events), that the socket is dropped instead, without a close frame.
+   */
+  notificationDrop: number;
   /** Retry-After seconds on injected 429 and 503. */
   retryAfterSeconds: number;
   /** Per-token requests per minute (0 = unlimited); enforced with the real headers. */
@@ -49,6 +54,7 @@ const NONE: FaultSettings = {
   revokeTokenAfterRequests: 0,
   revokeTokenLimit: 0,
   jobFailure: 0,
+  notificationDrop: 0,
   retryAfterSeconds: 1,
   rateLimitPerMinute: 0,
 };
@@ -68,6 +74,7 @@ export const FAULT_PROFILES = {
     revokeTokenAfterRequests: 50,
     revokeTokenLimit: 1,
     jobFailure: 0.1,
+    notificationDrop: 0.01,
   },
   /** A tight per-token rate limit with the real headers, plus a little latency. */
   throttled: { ...NONE, rateLimitPerMinute: 60, latencyMs: 5, latencyJitterMs: 20 },
@@ -87,6 +94,7 @@ export const FAULT_PROFILES = {
     revokeTokenAfterRequests: 25,
     revokeTokenLimit: Number.MAX_SAFE_INTEGER,
     jobFailure: 0.25,
+    notificationDrop: 0.05,
   },
 } satisfies Record<string, FaultSettings>;
 
@@ -162,10 +170,10 @@ function setSetting(settings: FaultSettings, key: string, value: unknown): void 
 
 function validate(settings: FaultSettings): void {
   let total = 0;
-  for (const key of [...OUTCOME_KEYS, 'jobFailure'] as const) {
+  for (const key of [...OUTCOME_KEYS, 'jobFailure', 'notificationDrop'] as const) {
     const p = settings[key];
     if (p < 0 || p > 1) throw new FaultConfigError(`fault probability ${key} must be between 0 and 1, got ${p}`);
-    if (key !== 'jobFailure') total += p;
+    if (key !== 'jobFailure' && key !== 'notificationDrop') total += p;
   }
   if (total > 1 + 1e-9) throw new FaultConfigError(`fault outcome probabilities add up to ${total.toFixed(3)}; at most 1 is possible`);
   for (const key of ['latencyMs', 'latencyJitterMs', 'revokeTokenAfterRequests', 'revokeTokenLimit', 'rateLimitPerMinute'] as const) {

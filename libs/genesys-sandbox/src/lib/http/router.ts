@@ -6,9 +6,9 @@ export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
  * Which part of the server a route belongs to. It decides the pipeline: `api` routes need
  * a bearer token and count against the rate limit; `login` is the token endpoint; `media`
  * stands in for presigned upload/download URLs (no token); `admin` is /__sandbox/*, which
- * faults never touch.
+ * faults never touch; `guest` routes take a web messaging guest JWT, which the handler checks.
  */
-export type RouteScope = 'api' | 'login' | 'media' | 'admin';
+export type RouteScope = 'api' | 'login' | 'media' | 'admin' | 'guest';
 
 export interface RouteDefinition {
   method: string;

@@ -1,11 +1,44 @@
 import { FaultOutcome } from '../faults/fault-profiles';
 
-export type FaultCounterKey = FaultOutcome | 'latency' | 'tokenRevocation' | 'jobFailure' | 'rateLimited';
+export type FaultCounterKey = FaultOutcome | 'latency' | 'tokenRevocation' | 'jobFailure' | 'rateLimited' | 'notificationDrop';
+
+/** Outbound Open Messaging webhook POSTs. */
+export interface WebhookStats {
+  /** Every POST made, retries included. */
+  attempts: number;
+  /** Messages whose webhook answered 2xx. */
+  delivered: number;
+  /** Attempts that will be (or were) retried: timeout, connection error, 429, 5xx. */
+  retried: number;
+  /** Messages given up on: a non-retryable answer or retries exhausted. */
+  failed: number;
+}
+
+/** WebSocket traffic: connections accepted and frames, per socket kind. */
+export interface SocketStats {
+  connections: number;
+  framesIn: number;
+  framesOut: number;
+}
+
+export type SocketKind = 'guest' | 'notifications';
 
 export interface SandboxStatsSnapshot {
   requests: { total: number; byRoute: Record<string, Record<string, number>> };
   tokensIssued: number;
   faultsInjected: Record<FaultCounterKey, number>;
+  webhooks: WebhookStats;
+  sockets: Record<SocketKind, SocketStats>;
+  /** Guest frames answered with an error, by code (e.g. "4029"). */
+  guestErrors: Record<string, number>;
+}
+
+function emptyWebhooks(): WebhookStats {
+  return { attempts: 0, delivered: 0, retried: 0, failed: 0 };
+}
+
+function emptySockets(): Record<SocketKind, SocketStats> {
+  return { guest: { connections: 0, framesIn: 0, framesOut: 0 }, notifications: { connections: 0, framesIn: 0, framesOut: 0 } };
 }
 
 function emptyFaults(): Record<FaultCounterKey, number> {
@@ -22,6 +55,7 @@ function emptyFaults(): Record<FaultCounterKey, number> {
     tokenRevocation: 0,
     jobFailure: 0,
     rateLimited: 0,
+    notificationDrop: 0,
   };
 }
 
@@ -30,6 +64,9 @@ export class SandboxStats {
   private total = 0;
   private byRoute = new Map<string, Map<string, number>>();
   private faults = emptyFaults();
+  private webhooks = emptyWebhooks();
+  private sockets = emptySockets();
+  private guestErrors = new Map<string, number>();
 
   constructor(private readonly tokensIssued: () => number) {}
 
@@ -47,6 +84,19 @@ export class SandboxStats {
 
   recordFault(kind: FaultCounterKey): void {
     this.faults[kind]++;
+  }
+
+  recordWebhook(kind: keyof WebhookStats): void {
+    this.webhooks[kind]++;
+  }
+
+  recordSocket(kind: SocketKind, what: keyof SocketStats): void {
+    this.sockets[kind][what]++;
+  }
+
+  recordGuestError(code: number): void {
+    const key = String(code);
+    this.guestErrors.set(key, (this.guestErrors.get(key) ?? 0) + 1);
   }
 
   /** Requests answered with `status` on a route (method and pattern, e.g. "GET /api/v2/tokens/me"). */
@@ -68,6 +118,9 @@ export class SandboxStats {
       requests: { total: this.total, byRoute },
       tokensIssued: this.tokensIssued(),
       faultsInjected: { ...this.faults },
+      webhooks: { ...this.webhooks },
+      sockets: { guest: { ...this.sockets.guest }, notifications: { ...this.sockets.notifications } },
+      guestErrors: Object.fromEntries([...this.guestErrors.entries()].sort()),
     };
   }
 
@@ -75,5 +128,8 @@ export class SandboxStats {
     this.total = 0;
     this.byRoute = new Map();
     this.faults = emptyFaults();
+    this.webhooks = emptyWebhooks();
+    this.sockets = emptySockets();
+    this.guestErrors = new Map();
   }
 }

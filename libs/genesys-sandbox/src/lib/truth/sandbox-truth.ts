@@ -4,6 +4,7 @@ import { ConversationAnomaly, ConversationRecord, MessageRecord, MessengerKind }
 import { SandboxWorld } from '../data/sandbox-world';
 import { WorldCatalog } from '../data/world-catalog';
 import { renderMessageData } from '../render/message-data.mapper';
+import type { GuestSessionSummary } from '../webmessaging/guest-session';
 
 export interface TruthConversationSummary {
   id: string;
@@ -55,7 +56,18 @@ export class SandboxTruth {
   constructor(
     private readonly world: SandboxWorld,
     private readonly apiBaseUrl: () => string,
+    private readonly guests: () => GuestSessionSummary[] = () => [],
   ) {}
+
+  /** Web messaging guest sessions (ids, never tokens) and the conversations they produced. */
+  guestSessions(): GuestSessionSummary[] {
+    return this.guests();
+  }
+
+  /** Conversations started by web messaging guests over the socket, oldest first. */
+  guestConversationIds(): string[] {
+    return this.guests().flatMap((s) => s.conversationIds);
+  }
 
   get catalog(): WorldCatalog {
     return this.world.catalog;
