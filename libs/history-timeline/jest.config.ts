@@ -1,0 +1,6 @@
+export default {
+  displayName: 'history-timeline',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/history-timeline',
+};
