@@ -188,6 +188,19 @@ describe.each(plan.engines)('WebhookDispatcher over the %s outbox', (engine) => 
     expect((await store.outbox.get(message.id))?.status).toBe('done');
   });
 
+  it('attempts a delivery once per call even when its backoff comes out as zero', async () => {
+    const webhooks = dispatcher({ random: () => 0 });
+    const [message] = await webhooks.enqueue({ type: 't', data: {}, idempotencyKey: 'zero-backoff' });
+    receiver.replies.push({ status: 500 }, { status: 500 });
+
+    expect(await webhooks.deliverDue()).toEqual({ claimed: 1, delivered: 0, retried: 1, dead: 0 });
+    expect(receiver.received).toHaveLength(1);
+    // due again at once, and handed back unspent by the first call
+    expect(await store.outbox.get(message.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await webhooks.deliverDue()).retried).toBe(1);
+    expect((await webhooks.deliverDue()).delivered).toBe(1);
+  });
+
   it('waits at least as long as Retry-After says', async () => {
     const webhooks = dispatcher();
     await webhooks.enqueue({ type: 't', data: {}, idempotencyKey: 'retry-after' });

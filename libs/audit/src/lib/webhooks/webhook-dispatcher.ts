@@ -149,18 +149,27 @@ export class WebhookDispatcher {
     return messages;
   }
 
-  /** Claims and attempts every due delivery (up to batchSize per round) until none is due. */
+  /**
+   * Claims and attempts every due delivery, batchSize at a time, until none is due. Each
+   * delivery is attempted at most once per call, even when its backoff came out as zero.
+   */
   async deliverDue(): Promise<DeliveryReport> {
     const report = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
+    const attempted = new Set<string>();
     for (;;) {
       const batch = await this.store.outbox.claim('webhook', {
         owner: this.owner,
         limit: this.batchSize,
         leaseMs: this.leaseMs,
       });
-      if (batch.length === 0) return report;
-      report.claimed += batch.length;
-      const outcomes = await Promise.all(batch.map((message) => this.deliver(message)));
+      const fresh = batch.filter((message) => !attempted.has(message.id));
+      for (const repeat of batch.filter((message) => attempted.has(message.id))) {
+        await this.store.outbox.release(repeat.id, this.owner);
+      }
+      if (fresh.length === 0) return report;
+      report.claimed += fresh.length;
+      for (const message of fresh) attempted.add(message.id);
+      const outcomes = await Promise.all(fresh.map((message) => this.deliver(message)));
       for (const outcome of outcomes) report[outcome]++;
     }
   }
