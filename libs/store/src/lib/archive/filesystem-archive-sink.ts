@@ -119,7 +119,7 @@ export class FileSystemArchiveSink implements ArchiveSink {
       // new shard directories: their entries in the parents must be durable too
       for (let parent = dirname(dir); ; parent = dirname(parent)) {
         await syncDirectory(parent);
-        if (parent === dirname(firstCreated) || parent === this.root || parent === dirname(parent)) break;
+        if (parent === dirname(firstCreated) || parent === dirname(parent)) break;
       }
     }
     return {
