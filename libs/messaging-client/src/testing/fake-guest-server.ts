@@ -258,7 +258,7 @@ export class FakeGuestServer {
         });
       }
       case 'closeSession':
-        reply({ type: 'response', class: 'string', code: 200, body: 'Session closed' });
+        reply({ type: 'message', class: 'ConnectionClosedEvent', code: 200, body: {} });
         this.sessions.delete(token);
         socket.close(1000);
         return;

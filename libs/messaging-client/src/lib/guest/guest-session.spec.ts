@@ -346,6 +346,23 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     expect(jwt.jwt).toMatch(/^guest-jwt-/);
   });
 
+  it('once the server echoes tracingIds, a frame without one is a push, not an answer', async () => {
+    await start();
+    const session = await open();
+    await session.sendText('first'); // the server echoes tracingIds
+    server.silentActions.add('onMessage');
+    const pending = session.sendText('second');
+    await until(() => server.frames('onMessage').length === 2, 'the second onMessage');
+    // what another tab of the same session would receive: an Inbound echo without tracingId
+    const seen: StructuredMessage[] = [];
+    session.on('message', (m) => seen.push(m));
+    server.broadcast(session.token, { type: 'message', class: 'StructuredMessage', code: 200, body: { id: 'other-tab', type: 'Text', text: 'from another tab', direction: 'Inbound' } });
+    await until(() => seen.length === 1, 'the other tab push');
+    expect(session.inFlight).toBe(1);
+    server.dropConnections();
+    await expect(pending).rejects.toMatchObject({ code: WebMessagingErrorCode.ConnectionLost });
+  });
+
   it('closeSession tells the server, closes the socket and refuses later sends', async () => {
     await start();
     const session = await open();

@@ -197,6 +197,7 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
   private jwt?: JwtResponse;
   private keepAliveRunning = false;
   private terminalError?: WebMessagingError;
+  private serverEchoesTracingId = false;
 
   private constructor(private readonly options: GuestSessionOptions) {
     super();
@@ -785,9 +786,13 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
   private matchPending(frame: GuestServerFrame, failure: boolean): PendingRequest | undefined {
     if (frame.tracingId) {
       const byId = this.pending.find((p) => p.tracingId === frame.tracingId);
+      if (byId) this.serverEchoesTracingId = true;
       if (byId && (failure || byId.accepts(frame))) return byId;
       return undefined;
     }
+    // once the server has shown it echoes tracingIds, a frame without one is a push (e.g. the
+    // echo of a message sent from another tab of the same session), not an answer
+    if (this.serverEchoesTracingId) return undefined;
     return this.pending.find((p) => failure || p.accepts(frame));
   }
 
