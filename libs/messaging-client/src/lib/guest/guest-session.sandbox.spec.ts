@@ -167,6 +167,11 @@ describe('GuestSession against the sandbox guest WebSocket', () => {
     await expired;
     expect(session.state).toBe('expired');
     await expect(session.sendText('hello?')).rejects.toMatchObject({ code: WebMessagingErrorCode.SessionExpired });
+
+    // the token cannot resume an expired session; startNew gives a fresh one
+    await expect(open({ token: session.token })).rejects.toMatchObject({ code: WebMessagingErrorCode.SessionExpired, serverCode: 4006 });
+    const fresh = await open({ token: session.token, startNew: true });
+    expect(fresh.session.newSession).toBe(true);
   });
 
   it('closeSession is acknowledged with ConnectionClosedEvent', async () => {

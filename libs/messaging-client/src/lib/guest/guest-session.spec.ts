@@ -244,6 +244,19 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     await expect(session.sendText('anyone?')).rejects.toMatchObject({ code: WebMessagingErrorCode.ConnectFailed });
   });
 
+  it('stops reconnecting when the caller disconnects meanwhile', async () => {
+    await start();
+    const session = await open();
+    const reconnecting = new Promise<void>((resolve) => session.once('reconnecting', () => resolve()));
+    server.dropConnections();
+    await reconnecting;
+    session.disconnect();
+    expect(session.state).toBe('closed');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(server.connections).toBe(1);
+    await expect(session.sendText('hello')).rejects.toMatchObject({ code: WebMessagingErrorCode.Closed });
+  });
+
   it('resumes a session from a persisted token in a new client', async () => {
     await start();
     const first = await open();

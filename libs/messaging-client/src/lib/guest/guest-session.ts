@@ -408,6 +408,11 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
 
   private async establish(startNew: boolean): Promise<SessionResponse> {
     const socket = await this.openSocket();
+    if (this.ended) {
+      // closed by the caller while the socket was opening
+      socket.terminate();
+      throw this.endedError();
+    }
     this.socket = socket;
     try {
       const frame = await this.request({
@@ -427,6 +432,7 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
       if (session?.connected === false) {
         throw new WebMessagingError({ code: WebMessagingErrorCode.ConnectFailed, message: 'configureSession answered connected=false' });
       }
+      if (this.ended) throw this.endedError();
       this.sessionResponse = session;
     } catch (error) {
       if (this.socket === socket) this.socket = undefined;
@@ -839,6 +845,10 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
     return this.currentState === 'expired'
       ? new WebMessagingError({ code: WebMessagingErrorCode.SessionExpired, message: 'The web messaging session expired; start a new one.' })
       : new WebMessagingError({ code: WebMessagingErrorCode.Closed, message: 'The web messaging session is closed.' });
+  }
+
+  private get ended(): boolean {
+    return this.currentState === 'closed' || this.currentState === 'expired';
   }
 
   private setState(state: GuestSessionState): void {
