@@ -26,6 +26,10 @@ describe('parseSandboxArgs', () => {
         '0',
         '--agent-reply-ms',
         '250',
+        '--heartbeat-ms',
+        '5000',
+        '--channel-lifetime-ms',
+        '600000',
       ]),
     ).toEqual({
       kind: 'run',
@@ -41,6 +45,7 @@ describe('parseSandboxArgs', () => {
         tokenLifetimeSeconds: 60,
         jobDelayMs: 0,
         agentReplyMs: 250,
+        notifications: { heartbeatIntervalMs: 5000, channelLifetimeMs: 600000 },
       },
     });
     expect(parseSandboxArgs(['--agent-reply-ms', 'off'])).toMatchObject({ options: { agentReplyMs: false } });
@@ -55,6 +60,8 @@ describe('parseSandboxArgs', () => {
     [['--now', 'yesterday'], '--now must be an ISO-8601 instant such as 2025-03-01T12:00:00Z (got "yesterday")'],
     [['--faults', 'flaky,reset=2'], '--faults: fault probability reset must be between 0 and 1, got 2'],
     [['--seed'], '--seed needs a value (see --help)'],
+    [['--heartbeat-ms', '0'], '--heartbeat-ms must be an integer between 1 and 3600000 (got "0")'],
+    [['--channel-lifetime-ms', '10'], '--channel-lifetime-ms must be an integer between 1000 and 604800000 (got "10")'],
     [['--agent-reply-ms', 'soon'], '--agent-reply-ms must be "off" or an integer between 0 and 86400000 (got "soon")'],
     [['4010'], 'unexpected argument "4010"; flags look like --port 4010 (see --help)'],
   ])('explains %j', (argv, message) => {

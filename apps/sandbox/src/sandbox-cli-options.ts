@@ -22,6 +22,8 @@ export const USAGE = `Usage: npm run sandbox -- [options]
   --token-lifetime <s>   access token lifetime in seconds (default 86400)
   --job-delay-ms <ms>    analytics job time until FULFILLED (default 2000)
   --agent-reply-ms <ms>  simulated agent's reply delay to web messaging guests, or "off" (default 1500)
+  --heartbeat-ms <ms>    notifications socket heartbeat interval (default 30000)
+  --channel-lifetime-ms <ms>  notifications channel lifetime (default 86400000)
   --client-id <id>       OAuth client id (default: derived from the seed)
   --client-secret <s>    OAuth client secret (default: derived from the seed)
   --help                 this text
@@ -42,6 +44,8 @@ const FLAGS = [
   'token-lifetime',
   'job-delay-ms',
   'agent-reply-ms',
+  'heartbeat-ms',
+  'channel-lifetime-ms',
   'client-id',
   'client-secret',
 ] as const;
@@ -141,6 +145,12 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
           }
           options.agentReplyMs = Number(raw);
         }
+        break;
+      case 'heartbeat-ms':
+        options.notifications = { ...options.notifications, heartbeatIntervalMs: integer(flag, raw, SANDBOX_LIMITS.heartbeatIntervalMs) };
+        break;
+      case 'channel-lifetime-ms':
+        options.notifications = { ...options.notifications, channelLifetimeMs: integer(flag, raw, SANDBOX_LIMITS.channelLifetimeMs) };
         break;
       case 'client-id':
         options.clientId = raw;

@@ -93,7 +93,7 @@ export interface NotificationsOptions {
   heartbeatIntervalMs?: number;
   /** Channel lifetime. Default 24 h. */
   channelLifetimeMs?: number;
-  /** How long before expiry v2.system.socket_closing is sent. Default 60,000 ms. */
+  /** How long before expiry v2.system.socket_closing is sent. Default 60,000 ms (half the lifetime if that is shorter). */
   closingNoticeMs?: number;
   /** Channels per OAuth client; one more evicts the least recently used. Default 20. */
   channelsPerClient?: number;
@@ -298,7 +298,11 @@ function resolveWebMessaging(o: WebMessagingOptions): ResolvedWebMessagingOption
 
 function resolveNotifications(o: NotificationsOptions): ResolvedNotificationsOptions {
   const channelLifetimeMs = integerIn('notifications.channelLifetimeMs', o.channelLifetimeMs, 24 * HOUR, SANDBOX_LIMITS.channelLifetimeMs);
-  const closingNoticeMs = integerIn('notifications.closingNoticeMs', o.closingNoticeMs, 60_000, { min: 0, max: channelLifetimeMs });
+  // a short lifetime (tests) gets a proportionally short notice unless one is given
+  const closingNoticeMs = integerIn('notifications.closingNoticeMs', o.closingNoticeMs, Math.min(60_000, Math.floor(channelLifetimeMs / 2)), {
+    min: 0,
+    max: channelLifetimeMs,
+  });
   return {
     heartbeatIntervalMs: integerIn('notifications.heartbeatIntervalMs', o.heartbeatIntervalMs, 30_000, SANDBOX_LIMITS.heartbeatIntervalMs),
     channelLifetimeMs,

@@ -9,6 +9,7 @@ import type { SandboxStats } from './stats/sandbox-stats';
 import type { SandboxTruth } from './truth/sandbox-truth';
 import type { SandboxTimers } from './clock/sandbox-timers';
 import type { WebMessagingService } from './webmessaging/web-messaging.service';
+import type { NotificationChannelsService } from './notifications/notification-channels.service';
 
 /** What route modules get to work with. Part 2 modules receive the same object. */
 export interface SandboxServices {
@@ -28,6 +29,8 @@ export interface SandboxServices {
   timers: SandboxTimers;
   /** Web messaging guest sessions (the /v1 socket). */
   webMessaging: WebMessagingService;
+  /** Notifications channels and their sockets. */
+  notifications: NotificationChannelsService;
   /** http://host:port of the running server (known once it listens). */
   apiBaseUrl(): string;
 }

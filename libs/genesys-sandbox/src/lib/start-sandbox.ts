@@ -26,6 +26,9 @@ import { GuestSessionSummary } from './webmessaging/guest-session';
 import { WebMessagingGateway } from './webmessaging/web-messaging.gateway';
 import { registerWebMessagingRoutes } from './webmessaging/web-messaging.routes';
 import { WebMessagingService } from './webmessaging/web-messaging.service';
+import { ChannelSummary, NotificationChannelsService } from './notifications/notification-channels.service';
+import { NotificationsGateway } from './notifications/notifications.gateway';
+import { registerNotificationRoutes } from './notifications/notifications.routes';
 
 export interface RunningSandbox {
   /** http://127.0.0.1:PORT; login and API share this origin. */
@@ -53,6 +56,11 @@ export interface RunningSandbox {
     dropConnections(sessionId?: string): number;
     /** Expires a session now (SessionExpiredEvent). */
     expire(sessionId: string): boolean;
+  };
+  notifications: {
+    channels(): ChannelSummary[];
+    /** Drops channel sockets without a close frame (all, or one channel's); returns how many. */
+    dropSockets(channelId?: string): number;
   };
   close(): Promise<void>;
 }
@@ -99,6 +107,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   const guestGateway = new WebMessagingGateway(webMessaging, stats);
   server.addUpgradeHandler(guestGateway.handleUpgrade);
+  const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl });
+  const notificationsGateway = new NotificationsGateway(notifications);
+  server.addUpgradeHandler(notificationsGateway.handleUpgrade);
   const services: SandboxServices = {
     world,
     clock: o.clock,
@@ -113,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     truth: new SandboxTruth(world, apiBaseUrl, () => webMessaging.sessions()),
     timers,
     webMessaging,
+    notifications,
     apiBaseUrl,
   };
 
@@ -125,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerMediaRoutes(router, services);
   registerAdminRoutes(router, services);
   registerWebMessagingRoutes(router, world, webMessaging, guestGateway);
+  registerNotificationRoutes(router, notifications);
   for (const plugin of o.plugins) {
     await plugin.register({ router, services, onUpgrade: (handler) => server.addUpgradeHandler(handler) });
   }
@@ -148,10 +161,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       dropConnections: (sessionId) => guestGateway.drop(sessionId),
       expire: (sessionId) => webMessaging.expire(sessionId),
     },
+    notifications: {
+      channels: () => notifications.summaries(),
+      dropSockets: (channelId) => notifications.drop(channelId),
+    },
     close: async () => {
       for (const plugin of o.plugins) await plugin.close?.();
       webMessaging.close();
       guestGateway.close();
+      notifications.close();
+      notificationsGateway.close();
       timers.cancelAll();
       await server.close();
     },
