@@ -19,7 +19,7 @@ export type HistorySource = Pick<MessagingClient, 'getConversation' | 'getMessag
 export interface SyncOptions {
   /** Keep only messages at or after `from` and before `to`. */
   window?: { from?: Instant; to?: Instant };
-  /** Keep only messages younger than this at sync time (a retention period). */
+  /** Keep only messages no older than this at sync time (a retention period). */
   retention?: { maxAgeMs: number };
   /** Keep only these `normalizedMessage.type`s (Text, Structured, Event, …). */
   messageTypes?: readonly string[];
@@ -101,10 +101,7 @@ export class HistorySync {
         settings.integrity,
       );
       const order = orderFetched(fetched);
-      const toMessage = ({ id }: { id: string }) => {
-        const { message, at } = bodies.get(id)!;
-        return toTimelineMessage(message, senders.get(id), at, fetchedAt);
-      };
+      const toMessage = ({ id, at }: { id: string; at: number }) => toTimelineMessage((bodies.get(id) as { message: MessageData }).message, senders.get(id), at, fetchedAt);
       const filter = resolveFilter(settings, fetchedMs);
       const all = order.kept.map(toMessage);
       const messages = all.filter((message) => passes(message, filter));

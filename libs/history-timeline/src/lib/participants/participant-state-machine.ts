@@ -148,7 +148,7 @@ export class ParticipantStateMachine {
 
   /** Applies one snapshot; `at` defaults to the clock. Participants absent from it are left as they were. */
   apply(snapshot: ConversationSnapshot, at?: Instant): ApplyResult {
-    const when = isoUtc(at ?? this.now()) ?? isoUtc(this.now())!;
+    const when = isoUtc(at) ?? new Date(this.now()).toISOString();
     const result: ApplyResult = { transitions: [], violations: [] };
     for (const participant of snapshot.participants ?? []) {
       if (participant?.id) this.applyParticipant(participant, when, result);

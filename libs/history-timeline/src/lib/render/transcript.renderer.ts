@@ -72,7 +72,7 @@ export function renderTranscriptText(timeline: Timeline, options: TranscriptOpti
   for (const message of timeline.messages) {
     const name = o.names ? senderName(message, participants) : undefined;
     const [first, ...rest] = neutralizeControls(message.text ?? '').split('\n');
-    lines.push(`[${message.timestamp}] ${message.senderRole}${name ? ` · ${safe(name)}` : ''}: ${first}`);
+    lines.push(`[${message.timestamp}] ${message.senderRole}${name ? ` · ${safe(name)}` : ''}:${first ? ` ${first}` : ''}`);
     for (const line of rest) lines.push(`    ${line}`);
     for (const attachment of message.attachments) {
       const facts = attachmentFacts(attachment);

@@ -12,7 +12,7 @@ const ACTIVE_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\
 export function neutralizeControls(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
-    .replace(ACTIVE_CHARACTERS, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
+    .replace(ACTIVE_CHARACTERS, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`);
 }
 
 /**

@@ -75,11 +75,14 @@ export async function* mapConcurrent<T, R>(
     for (;;) {
       if (failure) throw failure.error;
       if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-      if (!exhausted && !pulling && running + finished.length < window) pull();
       if (finished.length > 0) {
-        yield finished.shift() as R;
+        const result = finished.shift() as R;
+        // the result now belongs to the consumer: refill the window before handing it over
+        if (!exhausted && !pulling && running + finished.length < window) pull();
+        yield result;
         continue;
       }
+      if (!exhausted && !pulling && running < window) pull();
       if (exhausted && !pulling && running === 0) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
