@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { WebSocket } from 'ws';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -33,7 +34,7 @@ function collect(stream: NodeJS.ReadableStream): () => string {
 
 describe('sandbox app', () => {
   it('prints one listening line, serves the API, and exits 0 on SIGTERM', async () => {
-    const child = runSandbox(['--port', '0', '--seed', '42', '--conversations', '50']);
+    const child = runSandbox(['--port', '0', '--seed', '42', '--conversations', '50', '--agent-reply-ms', '0']);
     const stderr = collect(child.stderr!);
     try {
       const line = await firstLine(child);
@@ -58,6 +59,24 @@ describe('sandbox app', () => {
       });
       expect(query.status).toBe(200);
       expect(((await query.json()) as { totalHits: number }).totalHits).toBe(50);
+
+      // a web messaging guest on the same port gets the simulated agent's reply
+      const guest = new WebSocket(`${listening.webMessagingUrl}?deploymentId=${listening.deploymentId}`);
+      const frames: Array<{ class: string; body: { direction?: string } }> = [];
+      const reply = new Promise<void>((resolve, reject) => {
+        guest.on('message', (data) => {
+          frames.push(JSON.parse(data.toString()));
+          if (frames.some((f) => f.class === 'StructuredMessage' && f.body.direction === 'Outbound')) resolve();
+        });
+        guest.on('error', reject);
+      });
+      await once(guest, 'open');
+      const token = '11111111-2222-4333-8444-555555555555';
+      guest.send(JSON.stringify({ action: 'configureSession', token, deploymentId: listening.deploymentId }));
+      guest.send(JSON.stringify({ action: 'onMessage', token, message: { type: 'Text', text: 'hello from the e2e test' } }));
+      await reply;
+      expect(frames.map((f) => f.class)).toEqual(['SessionResponse', 'StructuredMessage', 'StructuredMessage']);
+      guest.terminate();
     } finally {
       child.kill('SIGTERM');
     }

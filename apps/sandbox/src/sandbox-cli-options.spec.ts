@@ -30,6 +30,11 @@ describe('parseSandboxArgs', () => {
         '5000',
         '--channel-lifetime-ms',
         '600000',
+        '--integration',
+        'partner-chat=https://hooks.example/genesys?a=1,s3cret',
+        '--integration=shop=http://127.0.0.1:9000/in,other-secret',
+        '--webhook-retry-ms',
+        '100',
       ]),
     ).toEqual({
       kind: 'run',
@@ -46,6 +51,11 @@ describe('parseSandboxArgs', () => {
         jobDelayMs: 0,
         agentReplyMs: 250,
         notifications: { heartbeatIntervalMs: 5000, channelLifetimeMs: 600000 },
+        integrations: [
+          { id: 'partner-chat', outboundNotificationWebhookUrl: 'https://hooks.example/genesys?a=1', secret: 's3cret' },
+          { id: 'shop', outboundNotificationWebhookUrl: 'http://127.0.0.1:9000/in', secret: 'other-secret' },
+        ],
+        webhooks: { retryDelayMs: 100 },
       },
     });
     expect(parseSandboxArgs(['--agent-reply-ms', 'off'])).toMatchObject({ options: { agentReplyMs: false } });
@@ -60,6 +70,9 @@ describe('parseSandboxArgs', () => {
     [['--now', 'yesterday'], '--now must be an ISO-8601 instant such as 2025-03-01T12:00:00Z (got "yesterday")'],
     [['--faults', 'flaky,reset=2'], '--faults: fault probability reset must be between 0 and 1, got 2'],
     [['--seed'], '--seed needs a value (see --help)'],
+    [['--integration', 'partner=ftp://x/y,s3cret'], '--integration partner: outboundNotificationWebhookUrl must be an http:// or https:// URL'],
+    [['--integration', 'just-a-secret-value'], '--integration must look like <id>=<http(s) url>,<secret> (the value is not repeated here: it holds a secret)'],
+    [['--integration', 'a=http://h/,x', '--integration', 'a=http://h/,y'], '--integration a is given twice'],
     [['--heartbeat-ms', '0'], '--heartbeat-ms must be an integer between 1 and 3600000 (got "0")'],
     [['--channel-lifetime-ms', '10'], '--channel-lifetime-ms must be an integer between 1000 and 604800000 (got "10")'],
     [['--agent-reply-ms', 'soon'], '--agent-reply-ms must be "off" or an integer between 0 and 86400000 (got "soon")'],

@@ -1,4 +1,4 @@
-import { parseFaultSpec, SANDBOX_LIMITS, SandboxOptions } from '@gcm/genesys-sandbox';
+import { checkIntegration, OpenIntegrationOptions, parseFaultSpec, SANDBOX_LIMITS, SandboxOptions, SandboxOptionsError } from '@gcm/genesys-sandbox';
 
 /** A command-line mistake: the message names the flag and the limit, the process exits 2. */
 export class CliUsageError extends Error {
@@ -24,6 +24,10 @@ export const USAGE = `Usage: npm run sandbox -- [options]
   --agent-reply-ms <ms>  simulated agent's reply delay to web messaging guests, or "off" (default 1500)
   --heartbeat-ms <ms>    notifications socket heartbeat interval (default 30000)
   --channel-lifetime-ms <ms>  notifications channel lifetime (default 86400000)
+  --integration <id>=<url>,<secret>
+                         an Open Messaging integration whose outbound messages are POSTed to <url>,
+                         signed with <secret> (no commas in the secret); repeat for more
+  --webhook-retry-ms <ms>  wait between webhook retries on the sandbox clock (default 5000)
   --client-id <id>       OAuth client id (default: derived from the seed)
   --client-secret <s>    OAuth client secret (default: derived from the seed)
   --help                 this text
@@ -46,6 +50,8 @@ const FLAGS = [
   'agent-reply-ms',
   'heartbeat-ms',
   'channel-lifetime-ms',
+  'integration',
+  'webhook-retry-ms',
   'client-id',
   'client-secret',
 ] as const;
@@ -59,11 +65,32 @@ function integer(flag: Flag, raw: string, range: { min: number; max: number }): 
   return value;
 }
 
+/** Flags that may be given more than once. */
+const REPEATABLE: ReadonlySet<Flag> = new Set(['integration']);
+
+/** `<id>=<url>,<secret>`; errors never repeat the value, which holds a secret. */
+function parseIntegration(raw: string): OpenIntegrationOptions {
+  const eq = raw.indexOf('=');
+  const comma = raw.lastIndexOf(',');
+  if (eq <= 0 || comma < eq + 2 || comma === raw.length - 1) {
+    throw new CliUsageError('--integration must look like <id>=<http(s) url>,<secret> (the value is not repeated here: it holds a secret)');
+  }
+  const integration = { id: raw.slice(0, eq), outboundNotificationWebhookUrl: raw.slice(eq + 1, comma), secret: raw.slice(comma + 1) };
+  try {
+    checkIntegration(integration, 'integration');
+  } catch (error) {
+    if (error instanceof SandboxOptionsError) throw new CliUsageError(`--integration ${integration.id}: ${error.message.replace(/^integration\./, '')}`);
+    throw error;
+  }
+  return integration;
+}
+
 export type CliCommand = { kind: 'help' } | { kind: 'run'; options: SandboxOptions };
 
 /** Turns argv (without node and script) into sandbox options, or explains what is wrong. */
 export function parseSandboxArgs(argv: readonly string[]): CliCommand {
   const values = new Map<Flag, string>();
+  const repeated = new Map<Flag, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
@@ -75,7 +102,8 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     if (value === undefined || value === '') throw new CliUsageError(`--${name} needs a value (see --help)`);
-    values.set(name, value);
+    if (REPEATABLE.has(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+    else values.set(name, value);
   }
 
   const options: SandboxOptions = {
@@ -152,6 +180,11 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
       case 'channel-lifetime-ms':
         options.notifications = { ...options.notifications, channelLifetimeMs: integer(flag, raw, SANDBOX_LIMITS.channelLifetimeMs) };
         break;
+      case 'webhook-retry-ms':
+        options.webhooks = { ...options.webhooks, retryDelayMs: integer(flag, raw, SANDBOX_LIMITS.webhookRetryDelayMs) };
+        break;
+      case 'integration':
+        break; // repeatable: handled below
       case 'client-id':
         options.clientId = raw;
         break;
@@ -159,6 +192,13 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
         options.clientSecret = raw;
         break;
     }
+  }
+  const integrations = repeated.get('integration');
+  if (integrations) {
+    options.integrations = integrations.map(parseIntegration);
+    const ids = options.integrations.map((i) => i.id);
+    const twice = ids.find((id, n) => ids.indexOf(id) !== n);
+    if (twice !== undefined) throw new CliUsageError(`--integration ${twice} is given twice`);
   }
   return { kind: 'run', options };
 }

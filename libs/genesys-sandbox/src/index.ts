@@ -46,3 +46,6 @@ export type { GuestSessionSummary } from './lib/webmessaging/guest-session';
 export { GUEST_HISTORY_PAGE_SIZE_DEFAULT, GUEST_HISTORY_PAGE_SIZE_MAX } from './lib/webmessaging/web-messaging.routes';
 export { AVAILABLE_TOPICS, MAX_TOPIC_LENGTH, MAX_TOPICS_PER_CHANNEL } from './lib/notifications/notification-topics';
 export type { ChannelSummary } from './lib/notifications/notification-channels.service';
+export { openMessagingSignature } from './lib/open-messaging/webhook-dispatcher';
+export type { WebhookAttempt, WebhookDelivery, WebhookDispatcher } from './lib/open-messaging/webhook-dispatcher';
+export type { OpenIntegrationSummary } from './lib/open-messaging/open-integrations.registry';

@@ -10,6 +10,8 @@ import type { SandboxTruth } from './truth/sandbox-truth';
 import type { SandboxTimers } from './clock/sandbox-timers';
 import type { WebMessagingService } from './webmessaging/web-messaging.service';
 import type { NotificationChannelsService } from './notifications/notification-channels.service';
+import type { OpenIntegrationsRegistry } from './open-messaging/open-integrations.registry';
+import type { WebhookDispatcher } from './open-messaging/webhook-dispatcher';
 
 /** What route modules get to work with. Part 2 modules receive the same object. */
 export interface SandboxServices {
@@ -31,6 +33,10 @@ export interface SandboxServices {
   webMessaging: WebMessagingService;
   /** Notifications channels and their sockets. */
   notifications: NotificationChannelsService;
+  /** Open Messaging integrations and their webhook configuration. */
+  openIntegrations: OpenIntegrationsRegistry;
+  /** Outbound Open Messaging webhook deliveries. */
+  webhooks: WebhookDispatcher;
   /** http://host:port of the running server (known once it listens). */
   apiBaseUrl(): string;
 }

@@ -29,6 +29,10 @@ import { WebMessagingService } from './webmessaging/web-messaging.service';
 import { ChannelSummary, NotificationChannelsService } from './notifications/notification-channels.service';
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { registerNotificationRoutes } from './notifications/notifications.routes';
+import { OpenIntegrationsRegistry, OpenIntegrationSummary } from './open-messaging/open-integrations.registry';
+import { registerOpenMessagingRoutes } from './open-messaging/open-messaging.routes';
+import { WebhookDelivery, WebhookDispatcher } from './open-messaging/webhook-dispatcher';
+import type { OpenIntegrationOptions } from './sandbox-options';
 
 export interface RunningSandbox {
   /** http://127.0.0.1:PORT; login and API share this origin. */
@@ -56,6 +60,17 @@ export interface RunningSandbox {
     dropConnections(sessionId?: string): number;
     /** Expires a session now (SessionExpiredEvent). */
     expire(sessionId: string): boolean;
+  };
+  openMessaging: {
+    integrations(): OpenIntegrationSummary[];
+    /** Sets an integration's webhook (adding the integration when the id is new). */
+    setIntegration(integration: OpenIntegrationOptions): OpenIntegrationSummary;
+    /** Every outbound webhook delivery so far, with its attempts. */
+    deliveries(): WebhookDelivery[];
+    /** Resolves once no webhook POST is on the wire (retries waiting on the clock do not count). */
+    whenIdle(): Promise<void>;
+    /** The dispatcher's events: 'attempt' (delivery, attempt) and 'settled' (delivery). */
+    webhooks: WebhookDispatcher;
   };
   notifications: {
     channels(): ChannelSummary[];
@@ -110,6 +125,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl });
   const notificationsGateway = new NotificationsGateway(notifications);
   server.addUpgradeHandler(notificationsGateway.handleUpgrade);
+  const openIntegrations = new OpenIntegrationsRegistry(world);
+  for (const integration of o.integrations) openIntegrations.configure(integration);
+  const webhooks = new WebhookDispatcher({ world, integrations: openIntegrations, timers, stats, options: o.webhooks, apiBaseUrl });
   const services: SandboxServices = {
     world,
     clock: o.clock,
@@ -125,6 +143,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     timers,
     webMessaging,
     notifications,
+    openIntegrations,
+    webhooks,
     apiBaseUrl,
   };
 
@@ -138,6 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerAdminRoutes(router, services);
   registerWebMessagingRoutes(router, world, webMessaging, guestGateway);
   registerNotificationRoutes(router, notifications);
+  registerOpenMessagingRoutes(router, world, openIntegrations, webhooks);
   for (const plugin of o.plugins) {
     await plugin.register({ router, services, onUpgrade: (handler) => server.addUpgradeHandler(handler) });
   }
@@ -161,6 +182,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       dropConnections: (sessionId) => guestGateway.drop(sessionId),
       expire: (sessionId) => webMessaging.expire(sessionId),
     },
+    openMessaging: {
+      integrations: () => openIntegrations.list().map((i) => openIntegrations.summary(i)),
+      setIntegration: (integration) => openIntegrations.summary(openIntegrations.configure(integration)),
+      deliveries: () => webhooks.deliveries(),
+      whenIdle: () => webhooks.whenIdle(),
+      webhooks,
+    },
     notifications: {
       channels: () => notifications.summaries(),
       dropSockets: (channelId) => notifications.drop(channelId),
@@ -170,6 +198,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       webMessaging.close();
       guestGateway.close();
       notifications.close();
+      webhooks.close();
       notificationsGateway.close();
       timers.cancelAll();
       await server.close();
