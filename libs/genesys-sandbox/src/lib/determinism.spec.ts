@@ -1,4 +1,6 @@
 import { ApiResponse, startTestSandbox } from '../test/sandbox-api-client';
+import { GuestSocketClient } from '../test/guest-socket-client';
+import { NotificationSocketClient } from '../test/notification-socket-client';
 
 /** Runs one fixed request sequence and returns every response as status, correlation id and raw body. */
 async function recordRun(seed: number, port = 0): Promise<{ transcript: string[]; port: number }> {
@@ -51,6 +53,31 @@ async function recordRun(seed: number, port = 0): Promise<{ transcript: string[]
     record('search', await api.post('/api/v2/conversations/participants/attributes/search', { query: [{ type: 'EXACT', fields: ['language'], value: 'en-gb' }] }));
     record('not-found', await api.get('/api/v2/conversations/messages/00000000-0000-4000-8000-000000000000'));
     record('truth', await api.get(`/__sandbox/truth/conversations/${inbound.body.conversationId}`, { auth: false }));
+
+    // part 2: a notifications channel watching the first queue, and a web messaging guest
+    const channel = await api.post('/api/v2/notifications/channels');
+    record('channel', channel);
+    record('subscribe', await api.request('PUT', `/api/v2/notifications/channels/${channel.body.id}/subscriptions`, {
+      body: [{ id: `v2.routing.queues.${sandbox.truth.catalog.queues[0].id}.conversations.messages` }],
+    }));
+    const notifications = await NotificationSocketClient.open(channel.body.connectUri);
+    const guest = await GuestSocketClient.open(`${sandbox.webMessagingUrl}?deploymentId=${sandbox.deploymentId}`, 'the-same-guest-token');
+    try {
+      await guest.configure(sandbox.deploymentId);
+      await guest.sendText('where is my parcel?');
+      const agentReply = guest.nextPush('StructuredMessage');
+      clock.advance(1500);
+      await agentReply;
+      const jwt = await guest.request('getJwt');
+      record('history', await api.get('/api/v2/webmessaging/messages', { token: jwt.body.jwt }));
+      await guest.sync();
+      await notifications.sync();
+      transcript.push(...guest.frames.map((f) => `guest ${JSON.stringify(f)}`));
+      transcript.push(...notifications.raw.map((f) => `notification ${f}`));
+    } finally {
+      guest.close();
+      notifications.close();
+    }
   } finally {
     await sandbox.close();
   }
@@ -63,6 +90,8 @@ describe('determinism', () => {
     const { transcript: first, port } = await recordRun(42);
     const { transcript: second } = await recordRun(42, port);
     expect(first.length).toBeGreaterThan(15);
+    expect(first.filter((line) => line.startsWith('notification ') && line.includes('"version":"2"')).length).toBeGreaterThan(2);
+    expect(second).toHaveLength(first.length);
     for (let n = 0; n < first.length; n++) expect(second[n]).toBe(first[n]);
   });
 

@@ -52,7 +52,7 @@ describe('/__sandbox admin API', () => {
 
   it('describes the organisation for other processes', async () => {
     const info = await api.get('/__sandbox/info', { auth: false });
-    expect(info.body).toMatchObject({ apiBaseUrl: sandbox.apiBaseUrl, clientId: sandbox.clientId, seed: 42, conversations: 60 });
+    expect(info.body).toMatchObject({ apiBaseUrl: sandbox.apiBaseUrl, webMessagingUrl: sandbox.webMessagingUrl, clientId: sandbox.clientId, seed: 42, conversations: 60 });
     expect(info.body.openIntegrations).toEqual(sandbox.truth.catalog.openIntegrations);
     expect(JSON.stringify(info.body)).not.toContain(sandbox.clientSecret);
   });

@@ -29,6 +29,7 @@ export function registerAdminRoutes(router: Router, services: SandboxServices): 
     const { catalog } = world;
     ctx.sendJson(200, {
       apiBaseUrl: services.apiBaseUrl(),
+      webMessagingUrl: `${services.apiBaseUrl().replace(/^http/, 'ws')}/v1`,
       clientId: services.client.clientId,
       seed: world.config.seed,
       conversations: world.size,
