@@ -4,7 +4,7 @@ import { startSandbox, type ConversationAnomaly, type RunningSandbox } from '@gc
 import { MessagingClient, messageAttachments, messageText, type MessageData } from '@gcm/messaging-client';
 import { toArchiveRecord } from './archive/archive-record';
 import { HistorySync } from './history-sync.service';
-import { isSyncFailure, type SyncFailure } from './history-sync.error';
+import { HistorySyncErrorCode, isSyncFailure, type SyncFailure } from './history-sync.error';
 import type { Timeline } from './timeline.model';
 
 const NOW = '2026-03-01T12:00:00.000Z';
@@ -48,7 +48,6 @@ describe(`HistorySync against the sandbox (${CONVERSATIONS} conversations)`, () 
       else timelines.set(result.conversationId, result);
     }
     elapsedMs = performance.now() - started;
-    process.stdout.write(`synced ${CONVERSATIONS} in ${Math.round(elapsedMs)} ms\n`);
   }, 60_000);
 
   afterAll(() => sandbox?.close());
@@ -94,7 +93,8 @@ describe(`HistorySync against the sandbox (${CONVERSATIONS} conversations)`, () 
 
   it('participants match the truth, and their histories follow the state machine', () => {
     for (const [id, timeline] of timelines) {
-      const truth = sandbox.truth.conversation(id)!;
+      const truth = sandbox.truth.conversation(id);
+      if (!truth) throw new Error(`the truth does not know ${id}`);
       expect({
         start: timeline.conversation.startTime,
         end: timeline.conversation.endTime,
@@ -155,7 +155,7 @@ describe(`HistorySync against the sandbox (${CONVERSATIONS} conversations)`, () 
   });
 
   it('re-syncing an unchanged conversation later gives the same content hash; a second sandbox with the same seed too', async () => {
-    const ids = sandbox.truth.conversationIds().filter((id) => timelines.get(id)!.messages.some((m) => m.attachments.length > 0)).slice(0, 5);
+    const ids = sandbox.truth.conversationIds().filter((id) => timelines.get(id)?.messages.some((m) => m.attachments.length > 0)).slice(0, 5);
     expect(ids.length).toBe(5);
     clock.set(Date.parse(NOW) + 3_600_000);
     const again = connect(sandbox, clock);
@@ -163,7 +163,7 @@ describe(`HistorySync against the sandbox (${CONVERSATIONS} conversations)`, () 
     try {
       const elsewhere = connect(other, clock);
       for (const id of ids) {
-        const first = toArchiveRecord(timelines.get(id)!);
+        const first = toArchiveRecord(timelines.get(id) as Timeline);
         const second = toArchiveRecord(await again.sync(id));
         const third = toArchiveRecord(await elsewhere.sync(id));
         expect(second.sync.syncedAt).not.toBe(first.sync.syncedAt);
@@ -173,6 +173,52 @@ describe(`HistorySync against the sandbox (${CONVERSATIONS} conversations)`, () 
       }
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('HistorySync against a flaky sandbox (429s, 5xx, resets, truncated bodies, a revoked token)', () => {
+  let sandbox: RunningSandbox;
+  let clock: FakeClock;
+
+  beforeAll(async () => {
+    clock = new FakeClock(NOW);
+    sandbox = await startSandbox({ seed: 3, conversations: 60, now: NOW, clock, faults: 'flaky', sleep: clock.sleep });
+  });
+
+  afterAll(() => sandbox?.close());
+
+  it('retries happen on the fake clock; a 500 fails only its conversation, which syncs once Genesys is healthy again', async () => {
+    const history = connect(sandbox, clock);
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    const ids = [...sandbox.truth.conversationIds(), unknownId];
+    const results = new Map<string, Timeline | SyncFailure>();
+    for await (const result of history.syncMany(ids, { concurrency: 6 })) {
+      expect(results.has(result.conversationId)).toBe(false);
+      results.set(result.conversationId, result);
+    }
+    expect(results.size).toBe(ids.length);
+    const injected = Object.values(sandbox.stats.snapshot().faultsInjected).reduce((n, count) => n + count, 0);
+    expect(injected).toBeGreaterThan(5);
+    expect(clock.sleeps.length).toBeGreaterThan(0);
+
+    const unknown = results.get(unknownId);
+    expect(isSyncFailure(unknown) && unknown.error.code).toBe(HistorySyncErrorCode.NotFound);
+    results.delete(unknownId);
+
+    // the transport retries 429/502/503/504 and resets; a 500 is not retried (it may not be transient)
+    const failed = [...results.values()].filter(isSyncFailure);
+    for (const failure of failed) {
+      expect(failure.error.code).toBe(HistorySyncErrorCode.Unavailable);
+      expect(failure.error.cause).toMatchObject({ status: 500 });
+    }
+    expect(failed.length).toBeLessThan(results.size / 4);
+
+    sandbox.setFaults('none');
+    for (const failure of failed) results.set(failure.conversationId, await history.sync(failure.conversationId));
+    for (const [id, result] of results) {
+      const truth = sandbox.truth.messages(id) as unknown as MessageData[];
+      expect((result as Timeline).messages.map((m) => [m.id, m.text])).toEqual(truth.map((m) => [m.id, messageText(m)]));
     }
   });
 });

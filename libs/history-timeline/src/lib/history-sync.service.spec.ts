@@ -274,7 +274,8 @@ describe('HistorySync.sync', () => {
     it('a message without any readable timestamp is an invalid response', async () => {
       const fixture = conversationFixture(baseInput());
       fixture.messages[0].timestamp = 'yesterday';
-      fixture.messageConversation.participants[0].messages![0].messageTime = undefined;
+      const [listed] = fixture.messageConversation.participants[0].messages ?? [];
+      listed.messageTime = undefined;
       const history = new HistorySync({ source: new InMemoryHistorySource([fixture]), clock: new FakeClock() });
       await expect(history.sync('conv-1')).rejects.toMatchObject({ code: HistorySyncErrorCode.InvalidResponse, message: expect.stringContaining('m1') });
     });

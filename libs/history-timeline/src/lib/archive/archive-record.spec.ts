@@ -159,15 +159,17 @@ describe('archive record', () => {
 
   describe('the hash changes when any message changes', () => {
     const base = sampleConversationInput();
+    const [photo] = base.messages[2].attachments ?? [];
+    const receipts = base.messages[3].receipts ?? [];
     const edit = (k: number, change: Partial<ConversationFixtureInput['messages'][number]>) =>
       sampleConversationInput({ messages: base.messages.map((m, i) => (i === k ? { ...m, ...change } : m)) });
     it.each([
       ['its text', edit(0, { text: 'Hello, my order is LATE' })],
       ['one character of whitespace in its text', edit(0, { text: 'Hello, my order is late ' })],
       ['its timestamp', edit(4, { timestamp: t(121) })],
-      ['its attachment bytes (sha256)', edit(2, { attachments: [{ ...base.messages[2].attachments![0], sha256: 'cd'.repeat(32) }] })],
-      ['its attachment file name', edit(2, { attachments: [{ ...base.messages[2].attachments![0], filename: 'photo2.png' }] })],
-      ['a new receipt', edit(3, { receipts: [...base.messages[3].receipts!, { status: 'Read', time: t(600) }], status: 'read' })],
+      ['its attachment bytes (sha256)', edit(2, { attachments: [{ ...photo, sha256: 'cd'.repeat(32) }] })],
+      ['its attachment file name', edit(2, { attachments: [{ ...photo, filename: 'photo2.png' }] })],
+      ['a new receipt', edit(3, { receipts: [...receipts, { status: 'Read', time: t(600) }], status: 'read' })],
       ['its providerMessageId', edit(1, { providerMessageId: 'pv-other' })],
       ['a message added', sampleConversationInput({ messages: [...base.messages, { id: 'm6', participantId: 'p-cust', timestamp: t(130), text: 'bye' }] })],
       ['a message removed', sampleConversationInput({ messages: base.messages.slice(0, 4) })],

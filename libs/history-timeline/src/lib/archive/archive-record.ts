@@ -184,6 +184,11 @@ export function urlPath(url: string | undefined): string | undefined {
   }
 }
 
+/** JSON data copied so that redaction can edit the record without touching the timeline. */
 function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = clone((value as Record<string, unknown>)[key]);
+  return copy as T;
 }

@@ -8,10 +8,18 @@ import { ArchiveRecordError, ArchiveRecordErrorCode } from './archive-record.err
  * any language can reproduce the bytes and the hash.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  try {
+    return write(value);
+  } catch (error) {
+    if (error instanceof NotJson) throw notSerializable(value);
+    throw error;
+  }
 }
 
-function write(value: unknown, path: string): string {
+/** Thrown on the fast path, which keeps no path; the slow path then finds where. */
+class NotJson extends Error {}
+
+function write(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -19,26 +27,53 @@ function write(value: unknown, path: string): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new ArchiveRecordError(ArchiveRecordErrorCode.NotSerializable, `${path} is ${value}, which JSON cannot represent.`);
-      }
+      if (!Number.isFinite(value)) throw new NotJson();
       return JSON.stringify(value);
     case 'object': {
-      const withToJson = value as { toJSON?: () => unknown };
-      if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON(), path);
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => (item === undefined ? 'null' : write(item, `${path}[${i}]`))).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += value[i] === undefined ? 'null' : write(value[i]);
+        }
+        return `${out}]`;
       }
+      const withToJson = value as { toJSON?: () => unknown };
+      if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON());
       const record = value as Record<string, unknown>;
-      const members = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort()
-        .map((key) => `${JSON.stringify(key)}:${write(record[key], `${path}.${key}`)}`);
-      return `{${members.join(',')}}`;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${write(member)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
-      throw new ArchiveRecordError(ArchiveRecordErrorCode.NotSerializable, `${path} is a ${typeof value}, which JSON cannot represent.`);
+      throw new NotJson();
   }
+}
+
+/** Finds the first value JSON cannot hold and names its path. */
+function notSerializable(root: unknown): ArchiveRecordError {
+  const find = (value: unknown, path: string): string | undefined => {
+    if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') return undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`;
+    if (typeof value !== 'object') return `${path} is a ${typeof value}`;
+    const withToJson = value as { toJSON?: () => unknown };
+    if (!Array.isArray(value) && typeof withToJson.toJSON === 'function') return find(withToJson.toJSON(), path);
+    const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+    for (const [step, member] of entries) {
+      const found = find(member, `${path}${step}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const where = find(root, '$') ?? '$ holds a value';
+  return new ArchiveRecordError(ArchiveRecordErrorCode.NotSerializable, `${where}, which JSON cannot represent.`);
 }
 
 /** `sha256:` + lower-case hex SHA-256 of the canonical JSON's UTF-8 bytes. */
