@@ -44,7 +44,7 @@ export class SandboxTimers {
   /** Runs `task` every `intervalMs` (first run one interval from now) until cancelled. */
   every(intervalMs: number, task: () => void): () => void {
     let cancelled = false;
-    let cancelNext = () => undefined as void;
+    let cancelNext: () => void = () => undefined;
     const schedule = (at: number) => {
       cancelNext = this.at(at, () => {
         if (cancelled) return;

@@ -5,6 +5,12 @@ import { Router } from '../http/router';
 import { NotificationChannel, NotificationChannelsService } from './notification-channels.service';
 import { AVAILABLE_TOPICS } from './notification-topics';
 
+/** The caller's client and token; `api` routes only run after the pipeline authenticated them. */
+function callerOf(ctx: RequestContext): { clientId: string; token: string } {
+  if (!ctx.token) throw ApiErrors.authenticationRequired();
+  return { clientId: ctx.token.clientId, token: ctx.token.value };
+}
+
 function topicIds(body: unknown): string[] {
   if (!Array.isArray(body)) throw ApiErrors.badRequest('The body must be a JSON array of topics: [{"id": "v2.users.{id}.conversations.messages"}].', {}, 'body');
   return body.map((item, n) => {
@@ -16,16 +22,18 @@ function topicIds(body: unknown): string[] {
 
 /** Notifications API (genesys-api.md §5): channels, subscriptions, available topics. */
 export function registerNotificationRoutes(router: Router, service: NotificationChannelsService): void {
-  const channelOf = (ctx: RequestContext): NotificationChannel => service.require(ctx.params.channelId, ctx.token!.clientId);
+  const channelOf = (ctx: RequestContext): NotificationChannel => service.require(ctx.params.channelId, callerOf(ctx).clientId);
 
   router.post('/api/v2/notifications/channels', 'api', (ctx) => {
-    ctx.sendJson(200, service.render(service.create(ctx.token!.clientId, ctx.token!.value)));
+    const { clientId, token } = callerOf(ctx);
+    ctx.sendJson(200, service.render(service.create(clientId, token)));
   });
 
   router.get('/api/v2/notifications/channels', 'api', (ctx) => {
     const include = ctx.query('includechannels') ?? 'token';
     if (include !== 'token' && include !== 'oauthclient') throw ApiErrors.invalidValue('includechannels', include, ['token', 'oauthclient']);
-    const channels = service.list(ctx.token!.clientId, include === 'token' ? ctx.token!.value : undefined);
+    const { clientId, token } = callerOf(ctx);
+    const channels = service.list(clientId, include === 'token' ? token : undefined);
     ctx.sendJson(200, { entities: channels.map((c) => service.render(c)) });
   });
 

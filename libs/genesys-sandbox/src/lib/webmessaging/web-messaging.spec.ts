@@ -114,6 +114,44 @@ describe('web messaging guest WebSocket', () => {
     ]);
   });
 
+  it('acceptance: a guest session with messages and an attachment reads back through the conversation and bulk endpoints', async () => {
+    const client = await session();
+    const first = await client.sendText('Hello, my parcel arrived damaged.');
+    const firstReply = client.nextPush('StructuredMessage');
+    clock.advance(AGENT_REPLY_MS);
+    const agentFrame = await firstReply;
+    const bytes = Buffer.from('%PDF-1.7\nphoto report\n');
+    const presigned = await client.request('onAttachment', { fileName: 'report.pdf', fileType: 'application/pdf', fileSize: bytes.length });
+    const uploaded = client.nextPush('UploadSuccessEvent');
+    expect((await fetch(presigned.body.url, { method: 'PUT', headers: presigned.body.headers, body: bytes })).status).toBe(200);
+    await uploaded;
+    const second = await client.request('onMessage', {
+      message: { type: 'Text', text: 'Here is the report', content: [{ contentType: 'Attachment', attachment: { id: presigned.body.attachmentId } }] },
+    });
+    expect(second.class).toBe('StructuredMessage');
+
+    const conversationId = conversationOf(client);
+    const conversation = (await api.get(`/api/v2/conversations/messages/${conversationId}`)).body;
+    const ids = conversation.participants.flatMap((p: { messages: Array<{ messageId: string }> }) => p.messages.map((m) => m.messageId));
+    expect(ids.sort()).toEqual([first.body.id, agentFrame.body.id, second.body.id].sort());
+    const customer = conversation.participants.find((p: { purpose: string }) => p.purpose === 'customer');
+    expect(customer.messages[1].media).toEqual([expect.objectContaining({ id: presigned.body.attachmentId, mediaType: 'application/pdf', contentLengthBytes: bytes.length })]);
+
+    const bulk = await api.post(`/api/v2/conversations/messages/${conversationId}/messages/bulk`, [first.body.id, agentFrame.body.id, second.body.id]);
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.entities.map((m: { direction: string; normalizedMessage: { text: string } }) => [m.direction, m.normalizedMessage.text])).toEqual([
+      ['inbound', 'Hello, my parcel arrived damaged.'],
+      ['outbound', agentFrame.body.text],
+      ['inbound', 'Here is the report'],
+    ]);
+    expect(bulk.body.entities[2].normalizedMessage.content[0].attachment).toMatchObject({
+      id: presigned.body.attachmentId,
+      mime: 'application/pdf',
+      filename: 'report.pdf',
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+  });
+
   it('lets the simulated agent join and answer after agentReplyMs on the sandbox clock, never earlier', async () => {
     const client = await session();
     const echo = await client.sendText('Is anyone there?');
