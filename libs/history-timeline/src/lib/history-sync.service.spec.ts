@@ -236,6 +236,14 @@ describe('HistorySync.sync', () => {
       expect(timeline.sync.filter).toEqual({ messageTypes: ['Structured', 'Text'] });
     });
 
+    it('integrity and SLA settings merge with the defaults field by field', async () => {
+      const source = new InMemoryHistorySource([conversationFixture(baseInput())]);
+      const history = new HistorySync({ source, clock: new FakeClock(), defaults: { integrity: { gapThresholdMs: null }, sla: { readWithinMs: 1000 } } });
+      const timeline = await history.sync('conv-1', { integrity: { boundaryToleranceMs: 0 }, sla: { deliveredWithinMs: 60_000 } });
+      expect(timeline.integrity.checks).toEqual({ gapThresholdMs: null, boundaryToleranceMs: 0 });
+      expect(timeline.sla.thresholds).toEqual({ deliveredWithinMs: 60_000, readWithinMs: 1000 });
+    });
+
     it('defaults from the constructor apply, per-call options win', async () => {
       const source = new InMemoryHistorySource([conversationFixture(baseInput())]);
       const history = new HistorySync({ source, clock: new FakeClock(), defaults: { messageTypes: ['Event'] } });

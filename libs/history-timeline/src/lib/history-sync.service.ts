@@ -63,7 +63,12 @@ export class HistorySync {
   }
 
   async sync(conversationId: string, options: SyncOptions = {}): Promise<Timeline> {
-    const settings: SyncOptions = { ...this.defaults, ...options };
+    const settings: SyncOptions = {
+      ...this.defaults,
+      ...options,
+      integrity: { ...this.defaults.integrity, ...options.integrity },
+      sla: { ...this.defaults.sla, ...options.sla },
+    };
     validateOptions(settings, conversationId);
     const { signal } = settings;
     const startedMs = this.clock.now();
