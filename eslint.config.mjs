@@ -56,13 +56,14 @@ export function boundaryConstraints({ tests }) {
 
 const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/e2e/**/*.ts', '**/test/**/*.ts'];
 
-function boundaries(tests) {
+export function boundaries(tests, extra = {}) {
   return [
     'error',
     {
       allow: [],
       banTransitiveDependencies: true,
       depConstraints: boundaryConstraints({ tests }),
+      ...extra,
     },
   ];
 }
