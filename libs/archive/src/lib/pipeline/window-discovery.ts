@@ -1,0 +1,82 @@
+import type { ConversationSearch, ConversationSummary } from '@gcm/search-stream';
+import type { StoreRepositories } from '@gcm/store';
+import { ArchiveError, ArchiveErrorCode } from '../archive.error';
+import type { ResolvedArchiveJobOptions } from '../archive-job.options';
+import type { WindowState } from '../window/archive-window';
+import { envelopeOf } from './conversation-envelope';
+
+/** Where the window state is saved, and its current compare-and-set revision. */
+export interface StateSlot {
+  readonly checkpoint: string;
+  /** Scheduled windows keep the watermark next to the state; backfills keep none. */
+  readonly watermark: number | null;
+  revision: number;
+  state: WindowState;
+}
+
+export interface DiscoveryOptions {
+  readonly signal: AbortSignal;
+  /** Called after every committed batch (and at the end). */
+  readonly onBatch: (enqueued: number) => void;
+}
+
+/**
+ * Finds a window's conversations and enqueues them, a batch per transaction that also
+ * saves the search's resume token in the window state. So a process killed at any
+ * point resumes the search exactly after the last committed batch, and enqueueing is
+ * idempotent by (queue, conversation id) for whatever was found twice.
+ */
+export class WindowDiscovery {
+  constructor(
+    private readonly store: StoreRepositories,
+    private readonly search: Pick<ConversationSearch, 'search'>,
+    private readonly options: ResolvedArchiveJobOptions,
+  ) {}
+
+  async discover(slot: StateSlot, options: DiscoveryOptions): Promise<void> {
+    if (slot.state.searchDone) return;
+    const { state } = slot;
+    const stream = this.search.search(
+      { ...this.options.criteria, interval: { start: state.start, end: state.end } },
+      {
+        match: this.options.match,
+        signal: options.signal,
+        ...(state.searchToken ? { resumeFrom: state.searchToken } : {}),
+      },
+    );
+    let batch: ConversationSummary[] = [];
+    for await (const summary of stream) {
+      batch.push(summary);
+      if (batch.length >= this.options.discoveryBatchSize) {
+        await this.commit(slot, batch, stream.resumeToken(), false);
+        options.onBatch(batch.length);
+        batch = [];
+      }
+    }
+    await this.commit(slot, batch, stream.resumeToken(), true);
+    options.onBatch(batch.length);
+  }
+
+  private async commit(slot: StateSlot, batch: ConversationSummary[], token: string, done: boolean): Promise<void> {
+    const { maxAttempts } = this.options.retry;
+    const next: WindowState = { ...slot.state, searchToken: token, searchDone: done };
+    const saved = await this.store.transaction(async (tx) => {
+      await tx.workItems.enqueueMany(
+        slot.state.queue,
+        batch.map((summary) => ({ key: summary.conversationId, payload: envelopeOf(summary), maxAttempts })),
+      );
+      const written = await tx.checkpoints.compareAndSet(slot.checkpoint, slot.revision, { watermark: slot.watermark, resumeToken: next });
+      if (!written) {
+        // someone else wrote the window state: this process no longer runs the window
+        // (rolling back keeps the batch for the process that does)
+        throw new ArchiveError(
+          ArchiveErrorCode.RunLeaseLost,
+          `The window state in checkpoint ${slot.checkpoint} was changed by another process while this one was searching; stopping.`,
+        );
+      }
+      return written;
+    });
+    slot.revision = saved.revision;
+    slot.state = next;
+  }
+}

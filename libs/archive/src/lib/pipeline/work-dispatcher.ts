@@ -1,0 +1,139 @@
+import { setMaxListeners } from 'node:events';
+import type { StoreRepositories, WorkItem } from '@gcm/store';
+import type { ResolvedArchiveJobOptions } from '../archive-job.options';
+import type { ConversationOutcome } from '../archive-observer';
+import type { ArchiveWindow } from '../window/archive-window';
+import type { ConversationArchiver } from './conversation-archiver';
+import { Pulse, whenAborted } from './pulse';
+
+export interface DrainOptions {
+  readonly queue: string;
+  readonly runId: string;
+  readonly window: ArchiveWindow;
+  /** Stop claiming; in-flight conversations get `shutdownGraceMs`, then are handed back. */
+  readonly signal: AbortSignal;
+  /** More items may still be enqueued (the search is running). */
+  readonly moreMayArrive: () => boolean | Promise<boolean>;
+  /** Fired when items were enqueued or the search ended. */
+  readonly arrivals?: Pulse;
+  /** Called every round; false stops the drain (the run lease was lost). */
+  readonly keepAlive?: () => Promise<boolean>;
+  readonly onOutcome: (outcome: ConversationOutcome) => void;
+}
+
+/** Why a drain ended: the queue is empty and nothing more will come, a stop request, or a lost run lease. */
+export type DrainEnd = 'drained' | 'stopped' | 'lease-lost';
+
+/**
+ * Works a queue with at most `concurrency` conversations at once. One loop claims as many
+ * items as there are free slots (a lease each, `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+ * replicas share a queue without overlap) and waits:
+ * - for a local conversation to finish, while any runs: never on the clock, so a fake
+ *   clock cannot age the leases of work in progress;
+ * - for the search, while it may still enqueue more;
+ * - on the clock, until the next backoff is due or another replica's lease may have
+ *   ended, when only those remain.
+ * Every Genesys call goes through the one shared transport, whose limiter paces them.
+ */
+export class WorkDispatcher {
+  constructor(
+    private readonly store: StoreRepositories,
+    private readonly archiver: ConversationArchiver,
+    private readonly options: ResolvedArchiveJobOptions,
+  ) {}
+
+  async drain(options: DrainOptions): Promise<DrainEnd> {
+    const { concurrency, owner, leaseMs, logger } = this.options;
+    const running = new Map<number, Promise<void>>();
+    const settled = new Pulse();
+    const hardStop = new AbortController();
+    // every request of every conversation in flight listens on it
+    setMaxListeners(0, hardStop.signal);
+    const stopRequested = whenAborted(options.signal);
+    const start = (item: WorkItem) => {
+      const task = this.archiver
+        .archive(item, { runId: options.runId, queue: options.queue, window: options.window, signal: hardStop.signal })
+        .then(options.onOutcome, (error: unknown) => {
+          // the archiver turns failures into outcomes; this is a bug or a broken database
+          logger.error?.(`Archiving conversation ${item.key} failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, {
+            conversationId: item.key,
+            runId: options.runId,
+          });
+        })
+        .finally(() => {
+          running.delete(item.id);
+          settled.fire();
+        });
+      running.set(item.id, task);
+    };
+
+    let end: DrainEnd = 'drained';
+    try {
+      for (;;) {
+        if (options.signal.aborted) {
+          end = 'stopped';
+          break;
+        }
+        if (options.keepAlive && !(await options.keepAlive())) {
+          end = 'lease-lost';
+          break;
+        }
+        const free = concurrency - running.size;
+        if (free > 0) {
+          const items = await this.store.workItems.claim(options.queue, { owner, limit: free, leaseMs });
+          for (const item of items) start(item);
+          if (items.length > 0) continue;
+        }
+        const arrivals = options.arrivals?.wait();
+        if (running.size > 0) {
+          await Promise.race([settled.wait(), stopRequested, ...(arrivals ? [arrivals] : [])]);
+          continue;
+        }
+        const counts = await this.store.workItems.countByStatus(options.queue);
+        const more = await options.moreMayArrive();
+        const open = counts.pending + counts['in-flight'];
+        if (open === 0 && !more) break;
+        if (open === 0 && arrivals) {
+          await Promise.race([arrivals, stopRequested]);
+          continue;
+        }
+        await this.pause(await this.nextPollMs(options.queue, counts['in-flight'] > 0 || more), options.signal, arrivals);
+      }
+    } finally {
+      if (running.size > 0) {
+        if (end !== 'drained') {
+          const grace = new AbortController();
+          await Promise.race([
+            Promise.allSettled(running.values()),
+            this.options.sleep(this.options.shutdownGraceMs, grace.signal).catch(() => undefined),
+          ]);
+          grace.abort();
+          hardStop.abort(new Error('the archive run is stopping'));
+        }
+        await Promise.allSettled(running.values());
+      }
+    }
+    return end;
+  }
+
+  /** Until the earliest backoff ends, or a poll interval when other replicas hold work. */
+  private async nextPollMs(queue: string, othersHoldWork: boolean): Promise<number> {
+    const { pollIntervalMs, clock } = this.options;
+    const pending = await this.store.workItems.list(queue, 'pending', 100);
+    const due = pending.length > 0 ? Math.min(...pending.map((item) => item.nextAttemptAt)) - clock.now() : Infinity;
+    const wait = othersHoldWork || pending.length === 100 ? Math.min(due, pollIntervalMs) : due;
+    return Math.max(1, Math.min(wait, pollIntervalMs * 60));
+  }
+
+  private async pause(ms: number, signal: AbortSignal, arrivals: Promise<void> | undefined): Promise<void> {
+    const done = new AbortController();
+    try {
+      await Promise.race([
+        this.options.sleep(ms, AbortSignal.any([signal, done.signal])).catch(() => undefined),
+        ...(arrivals ? [arrivals] : []),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+}

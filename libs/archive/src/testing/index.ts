@@ -1,0 +1,1 @@
+export { expectedRecordHashes, inspectArchive, type ArchiveInspection } from './archive-inspection';
