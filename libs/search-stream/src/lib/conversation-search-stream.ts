@@ -112,6 +112,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
       window: [iso(plan.startMs), iso(plan.endMs)],
       chunk: this.state.chunk,
       chunks: plan.count,
+      ...(this.state.chunk < plan.count ? { span: spanOf(plan, this.state.chunk) } : {}),
       ...(this.state.at ? { at: this.state.at } : {}),
       offset: this.state.offset,
       ...(this.state.dedupe ? { own: this.state.dedupe.snapshot(tokenRecentIds) } : {}),
@@ -282,4 +283,9 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
       estimatedTotal: Math.max(this.state.results, Math.round(this.resultsAtChunkStart + current + remaining * mean)),
     };
   }
+}
+
+function spanOf(plan: ChunkPlan, index: number): [string, string] {
+  const chunk = plan.chunk(index);
+  return [iso(chunk.startMs), iso(chunk.endMs)];
 }

@@ -125,7 +125,15 @@ describe(`ConversationSearch against the sandbox (${CONVERSATIONS} conversations
       const start = WINDOW.start + 3 * DAY;
       const end = start + DAY;
       const truth = w.sandbox.truth.conversationIds({ from: start, to: end });
-      expectExactly(await drain(w.client().searchAttributes({ interval: { start, end } })), truth);
+      const summaries: ConversationSummary[] = [];
+      for await (const summary of w.client().searchAttributes({ interval: { start, end } })) summaries.push(summary);
+      expectExactly(
+        summaries.map((s) => s.conversationId),
+        truth,
+      );
+      // the sandbox's customer participant and its attributes come through
+      expect(summaries.every((s) => s.source === 'attributes' && s.participants?.length === 1)).toBe(true);
+      expect(summaries.some((s) => Object.keys(s.participants![0].attributes).length > 0)).toBe(true);
     });
 
     it('an expired job is resubmitted mid-stream and the stream continues without repeats', async () => {

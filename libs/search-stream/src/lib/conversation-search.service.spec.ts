@@ -239,6 +239,12 @@ describe('ConversationSearch', () => {
       expect(late.length).toBeLessThanOrEqual(4);
     });
 
+    it.each([-1, 1])('reads expirationDate relative to submissionDate, so a server clock a year off (%i) does not matter', async (sign) => {
+      const { search, api } = setup(day, { jobs: { resultsPageSize: 50 } }, { serverClockOffsetMs: sign * 365 * DAY_MS });
+      expectExactly(await drain(search.search({ interval }, { strategy: 'jobs' })), startedIn(day, FROM, FROM + DAY_MS));
+      expect(api.requestsTo('POST', DETAILS_JOBS_PATH)).toHaveLength(1);
+    });
+
     it('stops a chunk when the job repeats its cursor', async () => {
       const { search, api } = setup(day, { jobs: { resultsPageSize: 40 } });
       api.repeatCursors();

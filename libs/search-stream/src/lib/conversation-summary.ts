@@ -41,13 +41,19 @@ export interface AnalyticsConversationRow {
   }>;
 }
 
-/** A row of the participant attribute search. */
+/**
+ * A row of the participant attribute search. The contract does not fix its shape; both the
+ * nested form reported for Genesys (`participantData[]`) and a flat one-participant form
+ * (`participantId`, `attributes`) are read.
+ */
 export interface AttributeSearchRow {
   conversationId?: string;
   id?: string;
   startTime?: string;
   endTime?: string;
   divisionIds?: string[];
+  participantId?: string;
+  attributes?: Record<string, string>;
   participantData?: Array<{
     participantId?: string;
     participantPurpose?: string;
@@ -99,11 +105,15 @@ export function fromAttributeRow(row: AttributeSearchRow, includeRaw: boolean): 
     mediaTypes: [],
     messageTypes: [],
     queueIds: [],
-    participants: (row.participantData ?? []).map((p) => ({
-      ...(p.participantId ? { participantId: p.participantId } : {}),
-      ...(p.participantPurpose ? { purpose: p.participantPurpose } : {}),
-      attributes: p.participantAttributes ?? {},
-    })),
+    participants: row.participantData
+      ? row.participantData.map((p) => ({
+          ...(p.participantId ? { participantId: p.participantId } : {}),
+          ...(p.participantPurpose ? { purpose: p.participantPurpose } : {}),
+          attributes: p.participantAttributes ?? {},
+        }))
+      : row.participantId || row.attributes
+        ? [{ ...(row.participantId ? { participantId: row.participantId } : {}), attributes: row.attributes ?? {} }]
+        : [],
     source: 'attributes',
     ...(includeRaw ? { raw: row } : {}),
   };

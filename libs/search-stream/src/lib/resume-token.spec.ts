@@ -9,6 +9,7 @@ const state: ResumeState = {
   window: ['2026-01-01T00:00:00.000Z', '2026-01-31T00:00:00.000Z'],
   chunk: 3,
   chunks: 30,
+  span: ['2026-01-04T00:00:00.000Z', '2026-01-05T00:00:00.000Z'],
   at: { kind: 'job', jobId: 'j1', cursor: 'c9', expiresAt: 1 },
   offset: 17,
   own: { yielded: 4, last: 9, atLast: ['x'], ordered: true, recent: ['w', 'x'] },

@@ -27,6 +27,8 @@ export interface ResumeState {
   /** Chunk in progress; equal to `chunks` once the search is complete. */
   chunk: number;
   chunks: number;
+  /** That chunk's interval, for people reading a token. */
+  span?: [string, string];
   /** The page being consumed when the token was taken, if any. */
   at?: PagePosition;
   /** Rows of that page already consumed. */
@@ -67,6 +69,7 @@ export function decodeResumeToken(token: string): ResumeState {
   if (typeof state.fp !== 'string') problems.push('fp');
   if (!['query', 'jobs', 'attributes'].includes(state.src)) problems.push('src');
   if (!Array.isArray(state.window) || state.window.length !== 2) problems.push('window');
+  if (state.span !== undefined && (!Array.isArray(state.span) || state.span.length !== 2)) problems.push('span');
   if (!isCount(state.chunks) || state.chunks < 1) problems.push('chunks');
   if (!isCount(state.chunk) || state.chunk > state.chunks) problems.push('chunk');
   if (!isCount(state.offset)) problems.push('offset');

@@ -43,6 +43,8 @@ export interface FakeAnalyticsApiOptions {
   jobLifetimeMs?: number;
   /** Return results in conversationStart order as asked (default true). */
   honourOrder?: boolean;
+  /** How far the fake's clock is ahead of the client's (dates it reports), for skew tests. */
+  serverClockOffsetMs?: number;
 }
 
 interface FakeJob {
@@ -50,6 +52,7 @@ interface FakeJob {
   body: DetailsJobBody;
   state: AnalyticsJobState;
   polls: number;
+  submittedAt: number;
   expiresAt?: number;
   results?: FakeConversation[];
   deleted: boolean;
@@ -72,6 +75,7 @@ export class FakeAnalyticsApi implements SearchTransport {
   private readonly pollsUntilFulfilled: number;
   private readonly jobLifetimeMs: number;
   private readonly honourOrder: boolean;
+  private readonly offsetMs: number;
   private nextJob = 1;
   private jobOutcome?: { state: 'FAILED' | 'CANCELLED' | 'EXPIRED'; errorMessage?: string; times: number };
   private expireAfterPages?: { pages: number; times: number };
@@ -84,6 +88,7 @@ export class FakeAnalyticsApi implements SearchTransport {
     this.pollsUntilFulfilled = options.pollsUntilFulfilled ?? 1;
     this.jobLifetimeMs = options.jobLifetimeMs ?? 3_600_000;
     this.honourOrder = options.honourOrder ?? true;
+    this.offsetMs = options.serverClockOffsetMs ?? 0;
   }
 
   /** Adds conversations, as new analytics data arriving would. */
@@ -189,7 +194,7 @@ export class FakeAnalyticsApi implements SearchTransport {
 
   private submit(body: DetailsJobBody): unknown {
     const id = `job-${this.nextJob++}`;
-    this.jobs.set(id, { id, body, state: 'QUEUED', polls: 0, deleted: false });
+    this.jobs.set(id, { id, body, state: 'QUEUED', polls: 0, submittedAt: this.clock.now(), deleted: false });
     return { jobId: id };
   }
 
@@ -216,8 +221,8 @@ export class FakeAnalyticsApi implements SearchTransport {
     return {
       state: job.state,
       ...(job.state === 'FAILED' ? { errorMessage: this.jobOutcome?.errorMessage ?? 'analytics failure' } : {}),
-      ...(job.expiresAt !== undefined ? { expirationDate: new Date(job.expiresAt).toISOString() } : {}),
-      submissionDate: new Date(this.clock.now()).toISOString(),
+      ...(job.expiresAt !== undefined ? { expirationDate: new Date(job.expiresAt + this.offsetMs).toISOString() } : {}),
+      submissionDate: new Date(job.submittedAt + this.offsetMs).toISOString(),
     };
   }
 
