@@ -310,6 +310,22 @@ describe('ConversationSearch', () => {
       expectExactly([...part1, ...part2], startedIn(month, FROM, to));
     });
 
+    it('a stream that failed mid-way resumes from its token without repeats', async () => {
+      const { search, api } = setup(month, { jobs: { resultsPageSize: 50 }, serverErrorRetries: 0 });
+      const first = search.search(criteria);
+      const part1: string[] = [];
+      const error = await (async () => {
+        for await (const summary of first) {
+          part1.push(summary.conversationId);
+          if (part1.length === 120) api.failNextRequests(1, (r) => r.path.endsWith('/results'));
+        }
+      })().catch((e) => e);
+      expect(error).toMatchObject({ status: 500 });
+      expect(part1.length).toBeGreaterThanOrEqual(120);
+      const part2 = await drain(search.search(criteria, { resumeFrom: first.resumeToken() }));
+      expectExactly([...part1, ...part2], startedIn(month, FROM, to));
+    });
+
     it('resumes from a token whose job has since vanished', async () => {
       const { search, api } = setup(month, { jobs: { resultsPageSize: 30 } });
       const first = search.search(criteria, { maxResults: 45 });

@@ -81,6 +81,7 @@ export class FakeAnalyticsApi implements SearchTransport {
   private expireAfterPages?: { pages: number; times: number };
   private repeatCursor = false;
   private serverErrors = 0;
+  private serverErrorFilter: (request: FakeRequest) => boolean = () => true;
 
   constructor(conversations: FakeConversation[], options: FakeAnalyticsApiOptions = {}) {
     this.conversations = [...conversations];
@@ -106,9 +107,10 @@ export class FakeAnalyticsApi implements SearchTransport {
     this.expireAfterPages = { pages, times };
   }
 
-  /** The next `times` requests fail with a 500, as a transport that does not retry it passes on. */
-  failNextRequests(times: number): void {
+  /** The next `times` requests (that `which` picks) fail with a 500, as a transport that does not retry it passes on. */
+  failNextRequests(times: number, which: (request: FakeRequest) => boolean = () => true): void {
     this.serverErrors = times;
+    this.serverErrorFilter = which;
   }
 
   /** Cursor endpoints hand back the cursor they were given instead of the next one. */
@@ -139,7 +141,7 @@ export class FakeAnalyticsApi implements SearchTransport {
     if (signal?.aborted) {
       throw new GenesysAbortedError({ message: `Genesys ${request.method} ${request.path} was aborted by the caller`, method: request.method, path: request.path });
     }
-    if (this.serverErrors > 0) {
+    if (this.serverErrors > 0 && this.serverErrorFilter(request)) {
       this.serverErrors--;
       throw new GenesysServerError({
         status: 500,
