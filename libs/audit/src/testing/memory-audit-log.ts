@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '@gcm/store';
+import { canonicalJson, sha256Hex } from '@gcm/canonical-json';
 import { Redactor } from '../lib/redaction/redactor';
 import { AuditEntry, AuditLog, AuditRecord, GENESIS_HASH } from '../lib/trail/audit-record';
 

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from '@gcm/store';
+import { canonicalJson } from '@gcm/canonical-json';
 
 /** prevHash of the very first record of a trail. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@gcm/store';
+import { canonicalJson } from '@gcm/canonical-json';
 import { FakeClock } from '@gcm/store/testing';
 import { AuditTrail } from './audit-trail';
 import { verifyAuditTrail } from './audit-verifier';

@@ -1,0 +1,1 @@
+export { canonicalHash, canonicalJson, CanonicalJsonError, sha256Hex } from './lib/canonical-json';
