@@ -70,6 +70,12 @@ describe('GenesysApiError.fromResponse', () => {
     expect(error.message).toMatch(/unexpected HTML response body/);
   });
 
+  it('ends the Genesys message with exactly one full stop', () => {
+    const error = GenesysApiError.fromResponse({ status: 401, body: { message: 'Invalid login credentials.', code: 'bad.credentials' } });
+    expect(error.message).toContain('Invalid login credentials. Check');
+    expect(error.message).not.toContain('..');
+  });
+
   it('serializes only safe fields', () => {
     const error = GenesysApiError.fromResponse({ status: 404, body: { message: 'gone', code: 'not.found' } });
     expect(Object.keys(error.toJSON()).sort()).toEqual(

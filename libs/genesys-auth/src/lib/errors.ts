@@ -102,7 +102,8 @@ export class GenesysApiError extends Error {
       body,
     };
     const suffix = contextId ? ` (contextId ${contextId})` : '';
-    const message = (hint: string) => `Genesys ${where} failed with ${status} ${code}: ${detail}.${hint}${suffix}`;
+    const sentence = detail.replace(/[.\s]+$/, '');
+    const message = (hint: string) => `Genesys ${where} failed with ${status} ${code}: ${sentence}.${hint}${suffix}`;
 
     switch (true) {
       case status === 401:
