@@ -41,19 +41,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(world: WorldOptions, store?: StoreDatabase): Promise<Harness> {
-  const clock = new FakeClock(NOW);
+export async function startHarness(
+  world: WorldOptions,
+  options: { store?: StoreDatabase; clock?: FakeClock; rateLimit?: { maxConcurrency?: number; requestsPerMinute?: number } } = {},
+): Promise<Harness> {
+  const store = options.store;
+  // a store passed in must run on this clock too: leases compare its times with the job's
+  const clock = options.clock ?? new FakeClock(NOW);
   const sandbox = await startSandbox({ seed: world.seed, conversations: world.conversations, days: world.days, now: NOW, clock, faults: world.faults });
   const { transport } = createGenesysConnection({
     apiBaseUrl: sandbox.apiBaseUrl,
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
-    transport: { clock, sleep: clock.sleep },
+    transport: { clock, sleep: clock.sleep, rateLimit: options.rateLimit },
   });
   const messaging = new MessagingClient({ transport, clock });
   const search = new ConversationSearch({ transport, clock, sleep: clock.sleep });
   const database = store ?? (await openDatabase('sqlite::memory:', { clock }));
-  const root = await mkdtemp(join(process.env.SHM ?? tmpdir(), 'gcm-archive-'));
+  const root = await mkdtemp(join(tmpdir(), 'gcm-archive-'));
   const sink = new FileSystemArchiveSink({ root, clock });
   const audit = new MemoryAuditLog(undefined, () => clock.now());
   const webhooks = new WebhookDispatcher({

@@ -1,9 +1,17 @@
-import type { ConversationSearch, ConversationSummary } from '@gcm/search-stream';
+import { SearchStreamErrorCode, type ConversationSearch, type ConversationSummary, type SearchStreamError } from '@gcm/search-stream';
 import type { StoreRepositories } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from '../archive.error';
 import type { ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { WindowState } from '../window/archive-window';
 import { envelopeOf } from './conversation-envelope';
+
+const STALE_TOKEN_CODES = new Set<SearchStreamErrorCode>([
+  SearchStreamErrorCode.JobCancelled,
+  SearchStreamErrorCode.JobExpired,
+  SearchStreamErrorCode.InvalidResumeToken,
+  SearchStreamErrorCode.ResumeTokenMismatch,
+  SearchStreamErrorCode.ResumeNotExact,
+]);
 
 /** Where the window state is saved, and its current compare-and-set revision. */
 export interface StateSlot {
@@ -35,14 +43,29 @@ export class WindowDiscovery {
 
   async discover(slot: StateSlot, options: DiscoveryOptions): Promise<void> {
     if (slot.state.searchDone) return;
+    try {
+      await this.searchFrom(slot, slot.state.searchToken, options);
+    } catch (error) {
+      if (slot.state.searchToken === undefined || !STALE_TOKEN_CODES.has((error as SearchStreamError)?.code as SearchStreamErrorCode)) throw error;
+      // the saved position cannot be continued (its analytics job was cancelled or
+      // expired, or the token is from another version): search the window again from
+      // its start; enqueueing what was enqueued already adds nothing
+      this.options.logger.warn?.(`Cannot resume the search of ${slot.state.queue} (${(error as Error).message}); searching the window again`, {
+        queue: slot.state.queue,
+      });
+      await this.searchFrom(slot, undefined, options);
+    }
+  }
+
+  /**
+   * Stopping breaks out of the stream rather than aborting it: an aborted search deletes
+   * its analytics job, which would make the saved resume token useless.
+   */
+  private async searchFrom(slot: StateSlot, token: string | undefined, options: DiscoveryOptions): Promise<void> {
     const { state } = slot;
     const stream = this.search.search(
       { ...this.options.criteria, interval: { start: state.start, end: state.end } },
-      {
-        match: this.options.match,
-        signal: options.signal,
-        ...(state.searchToken ? { resumeFrom: state.searchToken } : {}),
-      },
+      { match: this.options.match, ...(token ? { resumeFrom: token } : {}) },
     );
     let batch: ConversationSummary[] = [];
     for await (const summary of stream) {
@@ -52,6 +75,11 @@ export class WindowDiscovery {
         options.onBatch(batch.length);
         batch = [];
       }
+      if (options.signal.aborted) break;
+    }
+    if (options.signal.aborted) {
+      if (batch.length > 0) await this.commit(slot, batch, stream.resumeToken(), false);
+      return;
     }
     await this.commit(slot, batch, stream.resumeToken(), true);
     options.onBatch(batch.length);
