@@ -244,6 +244,10 @@ export class ArchiveJob {
       queue,
       resumed: slot.resumed,
     });
+    // helpers look for the queue in the lease: publish it before the work starts
+    if (!(await lease.renew({ queue, searching: !slot.state.searchDone }))) {
+      throw new ArchiveError(ArchiveErrorCode.RunLeaseLost, `Replica ${this.options.owner} lost the run lease before archiving ${queue}.`);
+    }
     await this.reclaimOwnOrphans(queue);
 
     const stop = new AbortController();
@@ -310,7 +314,7 @@ export class ArchiveJob {
     const helped = new Set<string>();
     let end: DrainEnd = 'drained';
     for (let index = 0; index < this.options.maxWindowsPerRun && !signal.aborted; index++) {
-      const holder = await lease.peek();
+      const holder = await this.publishedQueue(lease, signal);
       if (!holder?.queue || !this.isHeldByOther(holder) || helped.has(holder.queue)) break;
       const queue = holder.queue;
       helped.add(queue);
@@ -333,6 +337,18 @@ export class ArchiveJob {
     if (helped.size === 0) return this.finish(context, 'none', 'skipped', new Error('another replica holds the run lease and has no queue to help with'));
     const status: ArchiveRunStatus = end === 'stopped' ? 'cancelled' : context.tally.parked > 0 ? 'partial' : 'succeeded';
     return this.finish(context, 'helper', status);
+  }
+
+  /**
+   * The holder's lease once it names a queue: a replica that just took the lease needs a
+   * moment to pick its window. Gives up after a few polls (it may have nothing to do).
+   */
+  private async publishedQueue(lease: RunLease, signal: AbortSignal): Promise<RunLeaseState | undefined> {
+    for (let poll = 0; ; poll++) {
+      const holder = await lease.peek();
+      if (!holder || !this.isHeldByOther(holder) || holder.queue || poll >= 10 || signal.aborted) return holder;
+      await this.options.sleep(this.options.pollIntervalMs, signal).catch(() => undefined);
+    }
   }
 
   // ── state ────────────────────────────────────────────────────────────────

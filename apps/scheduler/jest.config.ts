@@ -1,0 +1,6 @@
+export default {
+  displayName: 'scheduler',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/scheduler',
+};

@@ -1,0 +1,115 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ArchiveModule, type ArchiveObserver } from '@gcm/archive';
+import { AUDIT_LOG, AuditModule, WebhookDispatcher, WebhookModule, type AuditLog } from '@gcm/audit';
+import { GenesysAuthModule, GenesysTransport } from '@gcm/genesys-auth';
+import { MessagingClient } from '@gcm/messaging-client';
+import { ConversationSearch } from '@gcm/search-stream';
+import { ARCHIVE_SINK, StoreDatabase, StoreModule, type ArchiveSink } from '@gcm/store';
+import { Registry } from 'prom-client';
+import { ArchiveRunner } from './archive/archive-runner.service';
+import type { SchedulerConfig } from './config/scheduler-config';
+import { CronScheduleService } from './cron/cron-schedule.service';
+import { CronService } from './cron/cron.service';
+import { HealthController } from './health/health.controller';
+import { JsonLogger } from './logging/json-logger';
+import { SchedulerMetrics } from './metrics/scheduler-metrics';
+import { RetentionRunner } from './retention/retention-runner.service';
+import { SCHEDULER_CONFIG } from './scheduler.tokens';
+import { WebhookRunner } from './webhooks/webhook-runner.service';
+
+/** The webhook endpoint id events are addressed to (the outbox destination). */
+export const WEBHOOK_ENDPOINT_ID = 'archive-events';
+
+/**
+ * The scheduler: the shared libs wired from the validated configuration, the cron
+ * schedule, the runners it delegates to, and the health/metrics endpoints.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: SchedulerConfig, logger: JsonLogger): DynamicModule {
+    const metrics = new SchedulerMetrics(new Registry());
+    // tags every log line of a run with its id, and feeds the metrics
+    const observer: ArchiveObserver = {
+      runStarted: (event) => {
+        const scope = logger.scope.getStore();
+        if (scope) scope.runId = event.runId;
+        metrics.runStarted();
+        logger.emit('info', `Archive run started (${event.kind})`, { runId: event.runId, kind: event.kind }, ArchiveRunner.name);
+      },
+      conversation: (event) => metrics.conversation(event),
+      runFinished: (summary) => metrics.runFinished(summary),
+    };
+    return {
+      module: AppModule,
+      imports: [
+        ScheduleModule.forRoot(),
+        StoreModule.forRoot({
+          url: config.databaseUrl,
+          archive: config.archive.sink === 'filesystem' ? { kind: 'filesystem', root: config.archive.directory } : { kind: 'database' },
+          isGlobal: true,
+        }),
+        AuditModule.forRoot({
+          directory: config.auditDirectory,
+          fsync: 'always',
+          redaction: { knownSecrets: config.secrets },
+          registry: metrics.registry,
+          systemActor: config.replicaId,
+          isGlobal: true,
+        }),
+        GenesysAuthModule.forRoot({
+          region: config.genesys.region,
+          apiBaseUrl: config.genesys.apiBaseUrl,
+          loginBaseUrl: config.genesys.loginBaseUrl,
+          clientId: config.genesys.clientId,
+          clientSecret: config.genesys.clientSecret,
+          transport: { rateLimit: { requestsPerMinute: config.genesys.requestsPerMinute }, logger: logger.forLibrary('GenesysTransport') },
+        }),
+        ...(config.webhook
+          ? [
+              WebhookModule.forRoot({
+                endpoints: [{ id: WEBHOOK_ENDPOINT_ID, url: config.webhook.url, secret: config.webhook.secret }],
+                owner: `webhooks-${config.replicaId}`,
+                isGlobal: true,
+              }),
+            ]
+          : []),
+        ArchiveModule.forRootAsync({
+          inject: [StoreDatabase, ARCHIVE_SINK, GenesysTransport, AUDIT_LOG, { token: WebhookDispatcher, optional: true }],
+          useFactory: (store: StoreDatabase, sink: ArchiveSink, transport: GenesysTransport, audit: AuditLog, webhooks?: WebhookDispatcher) => ({
+            store,
+            sink,
+            transport,
+            audit,
+            webhooks: webhooks ?? undefined,
+            search: new ConversationSearch({ transport, logger: logger.forLibrary('ConversationSearch') }),
+            messaging: new MessagingClient({ transport }),
+            observer,
+            logger: logger.forLibrary('ArchiveJob'),
+            owner: config.replicaId,
+            settleDelayMs: config.job.settleDelayMs,
+            ...(config.job.startAt !== undefined ? { startAt: config.job.startAt } : {}),
+            initialLookbackMs: config.job.initialLookbackMs,
+            maxWindowMs: config.job.maxWindowMs,
+            concurrency: config.job.concurrency,
+            leaseMs: config.job.leaseMs,
+            match: config.job.match,
+            retry: { maxAttempts: config.job.maxAttempts },
+            shutdownGraceMs: config.shutdownGraceMs,
+          }),
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: SCHEDULER_CONFIG, useValue: config },
+        { provide: JsonLogger, useValue: logger },
+        { provide: SchedulerMetrics, useValue: metrics },
+        ArchiveRunner,
+        RetentionRunner,
+        WebhookRunner,
+        CronService,
+        CronScheduleService,
+      ],
+    };
+  }
+}

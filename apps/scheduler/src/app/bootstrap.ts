@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { Redactor } from '@gcm/audit';
+import { redactDatabaseUrl } from '@gcm/store';
+import { AppModule } from './app.module';
+import { ArchiveRunner } from './archive/archive-runner.service';
+import { withEnvFile } from './config/env-file';
+import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
+import { SchedulerConfigError } from './config/scheduler-config.error';
+import { CronScheduleService } from './cron/cron-schedule.service';
+import { JsonLogger } from './logging/json-logger';
+
+export interface SchedulerProcess {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly argv: readonly string[];
+  readonly write?: (line: string) => void;
+}
+
+export interface RunningScheduler {
+  readonly app: INestApplication;
+  readonly config: SchedulerConfig;
+  readonly logger: JsonLogger;
+  /** The port the health/metrics server listens on. */
+  readonly port: number;
+  /** Stops gracefully: the run in progress stops (finishing or handing back its work), then everything closes. */
+  close(): Promise<void>;
+}
+
+/** Exit codes: 0 done, 1 a backfill that did not complete or a crash, 2 bad configuration. */
+export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
+
+/**
+ * Validates the configuration and starts the scheduler. Throws SchedulerConfigError
+ * (every bad variable in one message) before anything is opened.
+ */
+export async function startScheduler(process_: SchedulerProcess): Promise<RunningScheduler> {
+  const { env } = withEnvFile(process_.env);
+  const config = loadSchedulerConfig(env, process_.argv);
+  const logger = new JsonLogger(config.logLevel, new Redactor({ knownSecrets: config.secrets }), process_.write);
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger, abortOnError: false });
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  logger.emit(
+    'info',
+    'Scheduler listening',
+    {
+      host: config.http.host,
+      port: address.port,
+      replicaId: config.replicaId,
+      cron: config.backfill ? 'off (backfill)' : config.cron,
+      nextRuns: app.get(CronScheduleService).nextRuns(),
+      database: redactDatabaseUrl(config.databaseUrl),
+    },
+    'Scheduler',
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    logger,
+    port: address.port,
+    close: () => (closing ??= app.close()),
+  };
+}
+
+/** The program: start, then the start-up run or the one-shot backfill, and signals. */
+export async function main(process_: SchedulerProcess & { exit: (code: number) => void; onSignal: (signal: NodeJS.Signals, handler: () => void) => void }): Promise<void> {
+  const write = process_.write ?? ((line: string) => process.stdout.write(line));
+  let scheduler: RunningScheduler;
+  try {
+    scheduler = await startScheduler({ ...process_, write });
+  } catch (error) {
+    const problems = error instanceof SchedulerConfigError ? error.problems : undefined;
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: (error as Error).message, ...(problems ? { problems } : {}) })}\n`);
+    process_.exit(problems ? EXIT.config : EXIT.failed);
+    return;
+  }
+  const { logger, config } = scheduler;
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals) => () => {
+    if (signalled) {
+      logger.emit('warn', `Second ${signal}: exiting without waiting`, {}, 'Scheduler');
+      process_.exit(EXIT.failed);
+      return;
+    }
+    signalled = true;
+    logger.emit('info', `${signal} received: stopping`, {}, 'Scheduler');
+    scheduler.close().then(
+      () => {
+        logger.emit('info', 'Scheduler stopped', {}, 'Scheduler');
+        process_.exit(EXIT.ok);
+      },
+      (error: unknown) => {
+        logger.emit('error', `Stopping failed: ${(error as Error).message}`, {}, 'Scheduler');
+        process_.exit(EXIT.failed);
+      },
+    );
+  };
+  process_.onSignal('SIGTERM', stop('SIGTERM'));
+  process_.onSignal('SIGINT', stop('SIGINT'));
+
+  const runner = scheduler.app.get(ArchiveRunner);
+  if (config.backfill) {
+    const summary = await runner.backfill(config.backfill);
+    await scheduler.close();
+    process_.exit(summary && (summary.status === 'succeeded' || summary.status === 'partial') ? EXIT.ok : EXIT.failed);
+    return;
+  }
+  if (config.runAtStart) void runner.runScheduled('start-up');
+}

@@ -1,0 +1,2 @@
+/** The validated SchedulerConfig. */
+export const SCHEDULER_CONFIG = Symbol('SCHEDULER_CONFIG');

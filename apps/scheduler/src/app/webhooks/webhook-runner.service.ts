@@ -1,0 +1,29 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { WebhookDispatcher, type DeliveryReport } from '@gcm/audit';
+import { JsonLogger } from '../logging/json-logger';
+
+/** Delivers due archive.completed / archive.failed events from the outbox (when an endpoint is configured). */
+@Injectable()
+export class WebhookRunner {
+  private running = false;
+
+  constructor(
+    @Optional() @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher | null,
+    @Inject(JsonLogger) private readonly logger: JsonLogger,
+  ) {}
+
+  async deliverDue(): Promise<DeliveryReport | undefined> {
+    if (!this.dispatcher || this.running) return undefined;
+    this.running = true;
+    try {
+      const report = await this.dispatcher.deliverDue();
+      if (report.claimed > 0) this.logger.emit('info', 'Webhook deliveries attempted', { ...report }, WebhookRunner.name);
+      return report;
+    } catch (error) {
+      this.logger.emit('error', `Webhook delivery failed: ${(error as Error).message}`, {}, WebhookRunner.name);
+      return undefined;
+    } finally {
+      this.running = false;
+    }
+  }
+}
