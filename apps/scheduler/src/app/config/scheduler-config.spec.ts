@@ -1,0 +1,160 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withEnvFile } from './env-file';
+import { parseDuration } from './duration';
+import { loadSchedulerConfig } from './scheduler-config';
+import { SchedulerConfigError } from './scheduler-config.error';
+
+const minimal = { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_ID: 'client', GENESYSCLOUD_OAUTHCLIENT_SECRET: 's3cret' };
+
+function problemsOf(env: Record<string, string | undefined>, argv: string[] = []): SchedulerConfigError {
+  try {
+    loadSchedulerConfig(env, argv);
+  } catch (error) {
+    if (error instanceof SchedulerConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadSchedulerConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadSchedulerConfig({ ...minimal, GCM_SCHEDULER_REPLICA_ID: 'replica-1' });
+    expect(config).toMatchObject({
+      genesys: { region: 'eu-west-1', clientId: 'client', clientSecret: 's3cret', requestsPerMinute: 300 },
+      databaseUrl: 'sqlite:./var/gcm.sqlite',
+      archive: { sink: 'filesystem', directory: './var/archive' },
+      auditDirectory: './var/audit',
+      http: { host: '0.0.0.0', port: 9464 },
+      cron: '*/15 * * * *',
+      runAtStart: false,
+      replicaId: 'replica-1',
+      job: { settleDelayMs: 600_000, initialLookbackMs: 86_400_000, maxWindowMs: 86_400_000, concurrency: 8, leaseMs: 300_000, maxAttempts: 5, match: 'activity' },
+      logLevel: 'info',
+      shutdownGraceMs: 30_000,
+    });
+    expect(config.backfill).toBeUndefined();
+    expect(config.retention).toBeUndefined();
+    expect(config.webhook).toBeUndefined();
+    expect(config.secrets).toEqual(['s3cret']);
+  });
+
+  it('reads every GCM_SCHEDULER_* setting', () => {
+    const config = loadSchedulerConfig({
+      GENESYSCLOUD_API_BASE_URL: 'http://127.0.0.1:4010',
+      GENESYSCLOUD_OAUTHCLIENT_ID: 'client',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 's3cret',
+      GCM_DATABASE_URL: 'postgres://gcm:pa55@db:5432/gcm',
+      GCM_SCHEDULER_PORT: '0',
+      GCM_SCHEDULER_CRON: '0 */5 * * * *',
+      GCM_SCHEDULER_RUN_AT_START: 'yes',
+      GCM_SCHEDULER_SETTLE_DELAY: '90s',
+      GCM_SCHEDULER_START_AT: '2026-01-01T00:00:00Z',
+      GCM_SCHEDULER_MAX_WINDOW: '6h',
+      GCM_SCHEDULER_CONCURRENCY: '4',
+      GCM_SCHEDULER_LEASE: '2m',
+      GCM_SCHEDULER_MATCH: 'started',
+      GCM_SCHEDULER_RETENTION_KEEP_VERSIONS: '3',
+      GCM_SCHEDULER_RETENTION_MAX_AGE: '400d',
+      GCM_SCHEDULER_WEBHOOK_URL: 'https://hooks.example.com/gcm',
+      GCM_SCHEDULER_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      GCM_SCHEDULER_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      genesys: { apiBaseUrl: 'http://127.0.0.1:4010' },
+      http: { port: 0 },
+      cron: '0 */5 * * * *',
+      runAtStart: true,
+      job: { settleDelayMs: 90_000, startAt: Date.parse('2026-01-01T00:00:00Z'), maxWindowMs: 21_600_000, concurrency: 4, leaseMs: 120_000, match: 'started' },
+      retention: { cron: '30 3 * * *', policy: { keepVersions: 3, maxAgeMs: 400 * 86_400_000 } },
+      webhook: { url: 'https://hooks.example.com/gcm' },
+      logLevel: 'debug',
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['s3cret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'pa55']));
+  });
+
+  it('takes the backfill window from --backfill (which wins over the variable)', () => {
+    const window = { start: Date.parse('2026-02-01T00:00:00Z'), end: Date.parse('2026-02-02T00:00:00Z') };
+    expect(loadSchedulerConfig(minimal, ['--backfill', '2026-02-01T00:00:00Z/2026-02-02T00:00:00Z']).backfill).toEqual(window);
+    expect(loadSchedulerConfig({ ...minimal, GCM_SCHEDULER_BACKFILL: 'nonsense' }, ['--backfill=2026-02-01T00:00:00Z/2026-02-02T00:00:00Z']).backfill).toEqual(window);
+    expect(problemsOf(minimal, ['--backfill']).problems).toEqual([expect.objectContaining({ variable: '--backfill' })]);
+  });
+
+  it('lists every bad variable in one error, one problem each, and never shows a secret', () => {
+    const error = problemsOf({
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'hunter2',
+      GCM_SCHEDULER_PORT: '65536',
+      GCM_SCHEDULER_SETTLE_DELAY: 'ten minutes',
+      GCM_SCHEDULER_CONCURRENCY: '0',
+      GCM_SCHEDULER_MATCH: 'ended',
+      GCM_SCHEDULER_START_AT: '2026-01-01',
+      GCM_DATABASE_URL: 'postgres://gcm:topsecret@/gcm',
+      GCM_SCHEDULER_WEBHOOK_URL: 'ftp://hooks.example.com',
+    });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'GCM_DATABASE_URL',
+      'GCM_SCHEDULER_CONCURRENCY',
+      'GCM_SCHEDULER_MATCH',
+      'GCM_SCHEDULER_PORT',
+      'GCM_SCHEDULER_SETTLE_DELAY',
+      'GCM_SCHEDULER_START_AT',
+      'GCM_SCHEDULER_WEBHOOK_SECRET',
+      'GCM_SCHEDULER_WEBHOOK_URL',
+      'GENESYSCLOUD_OAUTHCLIENT_ID',
+      'GENESYSCLOUD_REGION',
+    ]);
+    expect(error.message).toContain('Invalid scheduler configuration: 10 variables need fixing.');
+    expect(error.message).toContain('GCM_SCHEDULER_SETTLE_DELAY="ten minutes": must be a duration such as 10m (units ms, s, m, h, d)');
+    expect(error.message).toContain('GENESYSCLOUD_REGION: is required unless GENESYSCLOUD_API_BASE_URL is set');
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain('topsecret');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadSchedulerConfig({ ...minimal, GCM_SCHEDULER_PORT: '', GCM_SCHEDULER_CRON: '  ' })).toMatchObject({ http: { port: 9464 }, cron: '*/15 * * * *' });
+  });
+
+  it('accepts a region by name, SDK spelling or domain, and refuses an unknown one', () => {
+    expect(loadSchedulerConfig({ ...minimal, GENESYSCLOUD_REGION: 'mypurecloud.ie' }).genesys.region).toBe('mypurecloud.ie');
+    expect(problemsOf({ ...minimal, GENESYSCLOUD_REGION: 'mars-north-1' }).problems).toEqual([
+      expect.objectContaining({ variable: 'GENESYSCLOUD_REGION', value: 'mars-north-1' }),
+    ]);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['1.5h', 5_400_000],
+    ['7d', 604_800_000],
+    ['1000', 1_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'ten', '5 minutes', '-1s', '1w'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+});
+
+describe('withEnvFile', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gcm-env-'));
+  });
+
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('adds the .env variables underneath the real environment', async () => {
+    await writeFile(join(dir, '.env'), 'GCM_SCHEDULER_PORT=9999\nGCM_SCHEDULER_CRON="*/5 * * * *"\n# a comment\n');
+    const { env, loadedFrom } = withEnvFile({ GCM_SCHEDULER_PORT: '1234' }, join(dir, '.env'));
+    expect(loadedFrom).toBe(join(dir, '.env'));
+    expect(env['GCM_SCHEDULER_PORT']).toBe('1234');
+    expect(env['GCM_SCHEDULER_CRON']).toBe('*/5 * * * *');
+  });
+
+  it('is fine without a .env, but not without a file it was pointed at', () => {
+    expect(withEnvFile({ A: '1' }, join(dir, '.env'))).toEqual({ env: { A: '1' } });
+    expect(() => withEnvFile({ GCM_SCHEDULER_ENV_FILE: join(dir, 'missing.env') })).toThrow(`Cannot read the environment file ${join(dir, 'missing.env')}`);
+  });
+});
