@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
+import { RequireScope } from '../auth/auth.decorators';
+import { ConversationParams } from '../conversations/conversations.dto';
+import { ArchiveQueryDto, ArchiveRunDto, ConversationArchiveDto, RunIdParams, StartArchiveDto } from './archives.dto';
+import { ArchivesService } from './archives.service';
+
+@ApiTags('archives')
+@Controller('archives')
+export class ArchivesController {
+  constructor(private readonly archives: ArchivesService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireScope('admin')
+  @Audited('archive.run.start')
+  @ApiOperation({
+    summary: 'Start an archive run',
+    description: 'A window is backfilled by the archive job (resumable; it shares the run lease with the scheduler). Conversation ids are archived now. Either way the run goes on in the background: poll GET /v1/archives/{runId}.',
+  })
+  @ApiAcceptedResponse({ type: ArchiveRunDto })
+  @ApiBadRequestResponse({ description: 'Neither or both of window and conversationIds, or a malformed one (problem+json)' })
+  @ApiConflictResponse({ description: 'A run is already in progress on this instance (problem+json)' })
+  start(@Body() body: StartArchiveDto): ArchiveRunDto {
+    return this.archives.start(body);
+  }
+
+  @Get('conversations/:id')
+  @RequireScope('read')
+  @ApiOperation({ summary: "A conversation's archive: every version, and the latest (or the asked-for) document" })
+  @ApiOkResponse({ type: ConversationArchiveDto })
+  @ApiNotFoundResponse({ description: 'Not archived (problem+json)' })
+  conversation(@Param() params: ConversationParams, @Query() query: ArchiveQueryDto): Promise<ConversationArchiveDto> {
+    return this.archives.conversation(params.id, query.version);
+  }
+
+  @Get(':runId')
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Status of an archive run started by this instance' })
+  @ApiOkResponse({ type: ArchiveRunDto })
+  @ApiNotFoundResponse({ description: 'Unknown run (problem+json)' })
+  run(@Param() params: RunIdParams): ArchiveRunDto {
+    return this.archives.get(params.runId);
+  }
+}

@@ -1,0 +1,28 @@
+import { timingSafeEqual } from 'node:crypto';
+import { hashApiKey, type ApiKeyDefinition } from './api-key';
+
+/**
+ * The configured keys, looked up by the SHA-256 of what the client sent. Only hashes are
+ * held: a memory dump or a leaked config reveals no usable key.
+ */
+export class ApiKeyRegistry {
+  private readonly byHash: Map<string, ApiKeyDefinition>;
+
+  constructor(keys: readonly ApiKeyDefinition[]) {
+    this.byHash = new Map(keys.map((key) => [key.sha256, key]));
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** The key whose hash matches, if any. */
+  authenticate(presented: string): ApiKeyDefinition | undefined {
+    const digest = hashApiKey(presented);
+    const candidate = this.byHash.get(digest);
+    // the map lookup already matched; the constant-time compare keeps that property even
+    // if the lookup above is ever replaced by a prefix or range search
+    if (candidate && timingSafeEqual(Buffer.from(candidate.sha256, 'hex'), Buffer.from(digest, 'hex'))) return candidate;
+    return undefined;
+  }
+}

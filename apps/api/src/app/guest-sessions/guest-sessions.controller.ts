@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
+import type { ApiKeyDefinition } from '../auth/api-key';
+import { RequireScope } from '../auth/auth.decorators';
+import { CurrentKey } from '../auth/current-key.decorator';
+import { guestSessionRef } from './guest-token';
+import {
+  CreateGuestSessionDto,
+  GuestHistoryDto,
+  GuestHistoryQueryDto,
+  GuestSessionDto,
+  SendGuestMessageDto,
+  SentGuestMessageDto,
+} from './guest-sessions.dto';
+import { GuestSessionsService } from './guest-sessions.service';
+
+const TOKEN_PARAM = { name: 'token', description: 'The session token returned when the session was opened' };
+const tokenTarget = (request: { params: Record<string, string> }) => guestSessionRef(request.params['token']);
+
+@ApiTags('guest sessions')
+@Controller('guest-sessions')
+export class GuestSessionsController {
+  constructor(private readonly guests: GuestSessionsService) {}
+
+  @Post()
+  @RequireScope('write')
+  @Audited('guest-session.open')
+  @ApiOperation({ summary: 'Open a web messaging guest session', description: 'Connects a guest to the deployment over the web messaging guest WebSocket and returns its token, limits and expiry.' })
+  @ApiCreatedResponse({ type: GuestSessionDto })
+  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names the fields (problem+json)' })
+  open(@CurrentKey() key: ApiKeyDefinition, @Body() body: CreateGuestSessionDto): Promise<GuestSessionDto> {
+    return this.guests.open(key, body);
+  }
+
+  @Post(':token/messages')
+  @RequireScope('write')
+  @Audited('guest-session.message.send', { target: tokenTarget })
+  @ApiOperation({ summary: 'Send a guest message', description: "Validated against the session's limits before it is sent; paced to web messaging's 2 messages a second." })
+  @ApiParam(TOKEN_PARAM)
+  @ApiCreatedResponse({ type: SentGuestMessageDto })
+  @ApiBadRequestResponse({ description: 'Invalid message; `errors` names the fields (problem+json)' })
+  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  send(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Body() body: SendGuestMessageDto): Promise<SentGuestMessageDto> {
+    return this.guests.send(key, token, body);
+  }
+
+  @Get(':token/messages')
+  @RequireScope('read')
+  @ApiOperation({ summary: "The guest's conversation history, newest first" })
+  @ApiParam(TOKEN_PARAM)
+  @ApiOkResponse({ type: GuestHistoryDto })
+  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  history(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Query() query: GuestHistoryQueryDto): Promise<GuestHistoryDto> {
+    return this.guests.history(key, token, query.limit ?? 100);
+  }
+
+  @Delete(':token')
+  @HttpCode(204)
+  @RequireScope('write')
+  @Audited('guest-session.close', { target: tokenTarget })
+  @ApiOperation({ summary: 'Close a guest session', description: 'Ends the session on Genesys (closeSession) and forgets the token.' })
+  @ApiParam(TOKEN_PARAM)
+  @ApiNoContentResponse({ description: 'Closed' })
+  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  async close(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string): Promise<void> {
+    await this.guests.close(key, token);
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { ClientCredentialsTokenProvider } from '@gcm/genesys-auth';
+import { StoreDatabase } from '@gcm/store';
+import { OpenRoute } from '../auth/auth.decorators';
+
+/**
+ * Probes for orchestrators, without an API key: liveness says the process answers;
+ * readiness checks the database (a round trip) and that a Genesys token can be had
+ * (cached, so a probe costs a token request only when the token is due for renewal).
+ * Failures name the dependency, never a secret.
+ */
+@ApiTags('health')
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly store: StoreDatabase,
+    private readonly tokens: ClientCredentialsTokenProvider,
+  ) {}
+
+  @Get('live')
+  @OpenRoute('probe')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ description: '{"status":"ok"}' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get()
+  @OpenRoute('probe')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database and Genesys token' })
+  @ApiOkResponse({ description: 'Terminus result, status ok' })
+  @ApiServiceUnavailableResponse({ description: 'Terminus result naming the dependency that is down' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      async () => {
+        const check = this.indicators.check('database');
+        try {
+          await this.store.ping();
+          return check.up({ engine: this.store.engine });
+        } catch (error) {
+          return check.down({ engine: this.store.engine, message: (error as Error).message });
+        }
+      },
+      async () => {
+        const check = this.indicators.check('genesys');
+        try {
+          await this.tokens.getToken();
+          return check.up();
+        } catch (error) {
+          return check.down({ message: (error as Error).message });
+        }
+      },
+    ]);
+  }
+}

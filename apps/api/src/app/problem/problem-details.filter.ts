@@ -1,0 +1,61 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { JsonLogger } from '../logging/json-logger';
+import type { ApiRequest, ApiResponse } from '../http/api-request';
+import type { ApiError } from './api.error';
+import { toApiError } from './library-error.mapper';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem-details';
+
+/**
+ * The one place errors become HTTP: every error, whether thrown by a guard, a pipe, a
+ * controller or a lib, is answered as RFC 9457 problem+json with the request id.
+ * 5xx answers are logged with their cause; their detail never carries internals.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<ApiRequest>();
+    const response = http.getResponse<ApiResponse>();
+    const error = toApiError(exception);
+    writeProblem(request, response, error, this.logger);
+  }
+}
+
+export function problemOf(error: ApiError, request: ApiRequest): ProblemDetails {
+  return {
+    type: error.slug === 'http' ? 'about:blank' : `${PROBLEM_TYPE_PREFIX}${error.slug}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    instance: (request.originalUrl ?? request.url ?? '').split('?')[0],
+    ...(request.gcm ? { requestId: request.gcm.requestId } : {}),
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
+  };
+}
+
+export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: JsonLogger): void {
+  if (request.gcm) request.gcm.problem = error.slug;
+  if (error.status >= 500) {
+    const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string; toJSON?: () => unknown };
+    logger?.write('error', `${request.method} ${request.originalUrl?.split('?')[0]} failed with ${error.status} ${error.slug}`, {
+      context: 'ProblemDetails',
+      requestId: request.gcm?.requestId,
+      cause: typeof cause.toJSON === 'function' ? cause.toJSON() : { name: cause.name, message: cause.message },
+      stack: error.status === 500 ? cause.stack : undefined,
+    });
+  }
+  if (response.headersSent) {
+    // a streamed answer already started: its own format reports the failure; end it here
+    if (!response.writableEnded) response.end();
+    return;
+  }
+  const body = JSON.stringify(problemOf(error, request));
+  response.statusCode = error.status;
+  for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+  response.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  response.setHeader('Content-Length', Buffer.byteLength(body));
+  response.end(body);
+}

@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
+import { OpenRoute } from '../auth/auth.decorators';
+import type { ApiRequest } from '../http/api-request';
+import { OpenMessagingSignatureGuard } from './open-messaging-signature.guard';
+import { OpenMessagingWebhookDto, WebhookReceiptDto } from './webhooks.dto';
+import { WebhooksService } from './webhooks.service';
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post('open-messaging')
+  @HttpCode(200)
+  @OpenRoute('signed')
+  @UseGuards(OpenMessagingSignatureGuard)
+  @Audited('open-messaging.webhook')
+  @ApiOperation({
+    summary: "Genesys' Open Messaging outbound webhook",
+    description: "Set this URL as the integration's outboundNotificationWebhookUrl. No API key: the X-Hub-Signature-256 signature authenticates it. Outbound messages are recorded in the audit trail once each.",
+  })
+  @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'sha256=<base64 HMAC-SHA256 of the raw body>' })
+  @ApiBody({ type: OpenMessagingWebhookDto })
+  @ApiOkResponse({ type: WebhookReceiptDto })
+  @ApiBadRequestResponse({ description: 'Not an Open Messaging message (problem+json)' })
+  @ApiUnauthorizedResponse({ description: 'Missing or wrong signature (problem+json)' })
+  @ApiNotFoundResponse({ description: 'Webhooks are not enabled on this API (problem+json)' })
+  receive(@Req() request: ApiRequest): WebhookReceiptDto {
+    return this.webhooks.receive(request.body, request.gcm);
+  }
+}
