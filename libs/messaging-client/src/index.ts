@@ -150,3 +150,56 @@ export {
   type MessagingClientModuleAsyncOptions,
   type MessagingClientModuleOptions,
 } from './lib/messaging-client.module';
+
+export type {
+  ConversationEventBody,
+  ConversationEventMessage,
+  ConversationEventParticipant,
+  ConversationNotification,
+  ConversationSnapshot,
+  NotificationChannel,
+  NotificationFrame,
+  SnapshotMessage,
+  SnapshotParticipant,
+  TopicSubscriptionResult,
+} from './lib/notifications/notification.model';
+export {
+  eventBodyConversationId,
+  snapshotEnded,
+  snapshotFromEventBody,
+  snapshotFromMessageConversation,
+  snapshotParties,
+} from './lib/notifications/conversation-snapshot';
+export {
+  MAX_CHANNELS,
+  MAX_TOPICS_PER_CHANNEL,
+  MAX_TOPIC_LENGTH,
+  assertTopicId,
+  parseConversationTopic,
+  planTopicPlacement,
+  queueConversationsTopic,
+  userConversationsTopic,
+  type ConversationTopic,
+} from './lib/notifications/notification-topics';
+export { NotificationsApi, type NotificationsTransport } from './lib/notifications/notifications-api';
+export { NotificationsError, NotificationsErrorCode } from './lib/notifications/notifications.error';
+export { SnapshotMerger, type SnapshotMergerOptions } from './lib/notifications/snapshot-merger';
+export { ChannelConnectError, defaultWebSocketFactory, type WebSocketFactory } from './lib/notifications/channel-link';
+export {
+  AnalyticsGapFinder,
+  type AnalyticsGapFinderOptions,
+  type GapConversationFinder,
+  type GapWindow,
+} from './lib/notifications/gap-finder';
+export {
+  NotificationChannelManager,
+  type BackfillReport,
+  type ChannelEvent,
+  type ChannelEventType,
+  type ChannelManagerEvents,
+  type ChannelManagerOptions,
+  type ChannelStatus,
+  type GapEvent,
+  type ManagerFailure,
+  type SubscribeResult,
+} from './lib/notifications/channel-manager.service';
