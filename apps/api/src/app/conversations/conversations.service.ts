@@ -41,7 +41,7 @@ export class ConversationsService {
     } catch (error) {
       if (error instanceof MessageValidationError) {
         throw new RequestValidationError(
-          error.violations.map((v) => ({ field: renamed(v.field), message: v.message, code: v.code })),
+          error.violations.map((v) => ({ field: renamed(v.field), message: renamedText(v.message).replace(new RegExp(`^${renamed(v.field)} `), ''), code: v.code })),
           'The message',
         );
       }
@@ -123,6 +123,10 @@ function template(dto: MessageTemplateDto): MessagingTemplate {
 function communications(participant: Record<string, unknown>): Communication[] {
   const messages = participant['messages'];
   return Array.isArray(messages) ? (messages as Communication[]) : [];
+}
+
+function renamedText(text: string): string {
+  return text.replace(/\b(textBody|messagingTemplate)\b/g, (name) => FIELD_NAMES[name]);
 }
 
 function renamed(field: string): string {

@@ -72,10 +72,13 @@ export class GuestSessionsService implements OnModuleInit, OnApplicationShutdown
       ...this.runtime.guest,
     });
     if (request.customAttributes) {
-      const violations = this.validator.checkGuestMessage({ customAttributes: request.customAttributes }, session.limits);
+      // checked as a message that carries only them: the body rules (no text yet) do not apply
+      const violations = this.validator
+        .checkGuestMessage({ customAttributes: request.customAttributes }, session.limits)
+        .filter((v) => v.field.startsWith('customAttributes'));
       if (violations.length > 0) {
         session.disconnect();
-        throw new RequestValidationError(violations.map((v) => ({ field: `customAttributes${v.field === 'customAttributes' ? '' : `.${v.field}`}`, message: v.message, code: v.code })));
+        throw new RequestValidationError(violations.map((v) => ({ field: v.field, message: v.message, code: v.code })));
       }
     }
     this.registry.add({ session, ownerKeyId: owner.id, customAttributes: request.customAttributes, lastUsedAt: this.clock.now() });

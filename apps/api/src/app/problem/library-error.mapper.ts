@@ -10,6 +10,11 @@ import { RequestValidationError } from './request-validation.error';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
+/** Joins a lib's message and the API's advice into one text with single full stops. */
+function sentences(...parts: string[]): string {
+  return parts.map((part) => part.trim().replace(/\.+$/, '')).filter(Boolean).join('. ') + '.';
+}
+
 /**
  * Every error the API can meet, as the ApiError it answers with. Genesys failures are
  * mapped deliberately: the caller did nothing wrong when Genesys refuses our credentials,
@@ -54,7 +59,7 @@ function fromGenesys(error: GenesysApiError): ApiError {
         status: 502,
         slug: 'upstream-auth',
         title: 'Genesys Cloud refused the API\'s credentials',
-        detail: `${error.message} Operator: check GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION, and that the OAuth client is active.`,
+        detail: sentences(error.message, 'Operator: check GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET and GENESYSCLOUD_REGION, and that the OAuth client is active.'),
         extensions: upstream,
         cause: error,
       });
@@ -63,7 +68,7 @@ function fromGenesys(error: GenesysApiError): ApiError {
         status: 502,
         slug: 'upstream-permission',
         title: 'The API\'s Genesys Cloud client lacks a permission',
-        detail: `${error.message} Operator: add the permission to a role of the OAuth client.`,
+        detail: sentences(error.message, 'Operator: add the permission to a role of the OAuth client.'),
         extensions: upstream,
         cause: error,
       });
@@ -92,7 +97,7 @@ function fromGenesys(error: GenesysApiError): ApiError {
         status: error.category === 'connection' && /timeout/i.test(error.message) ? 504 : 502,
         slug: 'upstream-unavailable',
         title: 'Genesys Cloud is unavailable',
-        detail: `${error.message} Retry later.`,
+        detail: sentences(error.message, 'Retry later.'),
         extensions: upstream,
         cause: error,
       });
@@ -119,11 +124,11 @@ function fromWebMessaging(error: WebMessagingError): ApiError {
   switch (error.code) {
     case WebMessagingErrorCode.SessionExpired:
     case WebMessagingErrorCode.Closed:
-      return new ApiError({ status: 410, slug: 'guest-session-ended', title: 'The guest session has ended', detail: `${error.message} Open a new guest session.`, extensions, cause: error });
+      return new ApiError({ status: 410, slug: 'guest-session-ended', title: 'The guest session has ended', detail: sentences(error.message, 'Open a new guest session.'), extensions, cause: error });
     case WebMessagingErrorCode.SessionNotFound:
       return new ApiError({ status: 404, slug: 'guest-session-not-found', title: 'Guest session not found', detail: error.message, extensions, cause: error });
     case WebMessagingErrorCode.RequestRateTooHigh:
-      return new ApiError({ status: 429, slug: 'guest-rate-limited', title: 'Too many guest messages', detail: `${error.message} Web messaging allows 2 messages a second per session.`, headers: { 'Retry-After': '1' }, extensions, cause: error });
+      return new ApiError({ status: 429, slug: 'guest-rate-limited', title: 'Too many guest messages', detail: sentences(error.message, 'Web messaging allows 2 messages a second per session.'), headers: { 'Retry-After': '1' }, extensions, cause: error });
     case WebMessagingErrorCode.AttachmentExpired:
     case WebMessagingErrorCode.AttachmentNotFound:
     case WebMessagingErrorCode.AttachmentNotUploaded:
@@ -131,7 +136,7 @@ function fromWebMessaging(error: WebMessagingError): ApiError {
     case WebMessagingErrorCode.CannotDowngrade:
       return new ApiError({ status: 422, slug: 'guest-refused', title: 'Web messaging refused the request', detail: error.message, extensions, cause: error });
     case WebMessagingErrorCode.Timeout:
-      return new ApiError({ status: 504, slug: 'upstream-timeout', title: 'Web messaging did not answer', detail: `${error.message} Retry later.`, extensions, cause: error });
+      return new ApiError({ status: 504, slug: 'upstream-timeout', title: 'Web messaging did not answer', detail: sentences(error.message, 'Retry later.'), extensions, cause: error });
     case WebMessagingErrorCode.ServerError:
       // 403 on configureSession: the deployment is unknown or does not allow this origin
       if (error.serverCode === 403) {
@@ -139,15 +144,15 @@ function fromWebMessaging(error: WebMessagingError): ApiError {
           status: 422,
           slug: 'deployment-refused',
           title: 'Web messaging refused the deployment',
-          detail: `${error.message} Check deploymentId, and that the deployment allows the API's origin (GCM_API_GUEST_ORIGIN).`,
+          detail: sentences(error.message, "Check deploymentId, and that the deployment allows the API's origin (GCM_API_GUEST_ORIGIN)."),
           errors: [{ field: 'deploymentId', message: 'was refused by web messaging', code: 'DEPLOYMENT_REFUSED' }],
           extensions: { ...extensions, fields: ['deploymentId'] },
           cause: error,
         });
       }
-      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'Web messaging failed', detail: `${error.message} Retry later.`, extensions, cause: error });
+      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'Web messaging failed', detail: sentences(error.message, 'Retry later.'), extensions, cause: error });
     default:
-      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'Web messaging failed', detail: `${error.message} Retry later.`, extensions, cause: error });
+      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'Web messaging failed', detail: sentences(error.message, 'Retry later.'), extensions, cause: error });
   }
 }
 
@@ -189,7 +194,7 @@ function fromSearch(error: SearchStreamError): ApiError {
     case SearchStreamErrorCode.AlreadyIterated:
       return internal(error);
     default:
-      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'The Genesys Cloud search failed', detail: `${error.message} Retry later, or resume with the last resume token.`, cause: error });
+      return new ApiError({ status: 502, slug: 'upstream-unavailable', title: 'The Genesys Cloud search failed', detail: sentences(error.message, 'Retry later, or resume with the last resume token.'), cause: error });
   }
 }
 
@@ -212,7 +217,7 @@ function fromStore(error: StoreError): ApiError {
     case StoreErrorCode.Closed:
       return new ApiError({ status: 503, slug: 'database-unavailable', title: 'The database is unavailable', detail: 'The API cannot reach its database right now. Retry later.', headers: { 'Retry-After': '5' }, cause: error });
     case StoreErrorCode.Conflict:
-      return new ApiError({ status: 409, slug: 'conflict', title: 'Conflict', detail: `${error.message} Retry the request.`, cause: error });
+      return new ApiError({ status: 409, slug: 'conflict', title: 'Conflict', detail: sentences(error.message, 'Retry the request.'), cause: error });
     default:
       return internal(error);
   }
