@@ -204,6 +204,17 @@ describe('ArchiveJob behaviour (sandbox, fake clock)', () => {
     for (const id of ids) expect((await h.sink.versions(id)).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('takes on no conversation while the Genesys rate budget is spent, and carries on once it resets', async () => {
+    const resetAt = h.clock.now() + 45_000;
+    const budget = { remaining: 0, resetAt };
+    const transport = { get requestCount() { return h.transport.requestCount; }, rateLimit: budget };
+    const starts: number[] = [];
+    const summary = await h.job({ transport, maxWindowsPerRun: 1, observer: { conversation: () => starts.push(h.clock.now()) } }).run();
+    expect(summary.status).toBe('succeeded');
+    expect(starts.length).toBe(summary.found);
+    expect(Math.min(...starts)).toBeGreaterThanOrEqual(resetAt);
+  });
+
   it('never archives more conversations at once than the transport limiter allows', async () => {
     await h.close();
     h = await startHarness(WORLD, { rateLimit: { maxConcurrency: 2 } });

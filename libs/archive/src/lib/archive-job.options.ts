@@ -15,6 +15,8 @@ export interface ArchiveTransportInfo {
   /** HTTP exchanges so far (retries included): API calls are counted as deltas of it. */
   readonly requestCount: number;
   readonly limiter?: { readonly maxConcurrency: number };
+  /** The budget Genesys last reported (`inin-ratelimit-*`): no more conversations are taken on than it can pay for. */
+  readonly rateLimit?: { readonly remaining: number; readonly resetAt?: number };
 }
 
 /** Which conversations a window holds (the search's `match`). */

@@ -86,7 +86,7 @@ export class ArchiveJob {
     this.options = resolveArchiveJobOptions(deps);
     this.store = deps.store;
     const archiver = new ConversationArchiver(deps, this.options);
-    this.dispatcher = new WorkDispatcher(this.store, archiver, this.options);
+    this.dispatcher = new WorkDispatcher(this.store, archiver, this.options, deps.transport);
     this.discovery = new WindowDiscovery(this.store, deps.search, this.options);
   }
 

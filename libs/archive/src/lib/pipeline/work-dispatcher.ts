@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { StoreRepositories, WorkItem } from '@gcm/store';
-import type { ResolvedArchiveJobOptions } from '../archive-job.options';
+import type { ArchiveTransportInfo, ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ConversationOutcome } from '../archive-observer';
 import type { ArchiveWindow } from '../window/archive-window';
 import type { ConversationArchiver } from './conversation-archiver';
@@ -21,6 +21,9 @@ export interface DrainOptions {
   readonly onOutcome: (outcome: ConversationOutcome) => void;
 }
 
+/** A conversation costs one GET and one bulk POST (per 1,000 messages). */
+const CALLS_PER_CONVERSATION = 2;
+
 /** Why a drain ended: the queue is empty and nothing more will come, a stop request, or a lost run lease. */
 export type DrainEnd = 'drained' | 'stopped' | 'lease-lost';
 
@@ -40,6 +43,7 @@ export class WorkDispatcher {
     private readonly store: StoreRepositories,
     private readonly archiver: ConversationArchiver,
     private readonly options: ResolvedArchiveJobOptions,
+    private readonly transport?: ArchiveTransportInfo,
   ) {}
 
   async drain(options: DrainOptions): Promise<DrainEnd> {
@@ -78,11 +82,17 @@ export class WorkDispatcher {
           end = 'lease-lost';
           break;
         }
-        const free = concurrency - running.size;
+        const budget = this.budget();
+        const free = Math.min(concurrency - running.size, budget.conversations);
         if (free > 0) {
           const items = await this.store.workItems.claim(options.queue, { owner, limit: free, leaseMs });
           for (const item of items) start(item);
           if (items.length > 0) continue;
+        } else if (running.size === 0 && budget.resetAt !== undefined) {
+          // the budget is spent: taking conversations now would only hold their leases
+          // while the transport waits for the reset
+          await this.pause(budget.resetAt - this.options.clock.now(), options.signal, undefined);
+          continue;
         }
         const arrivals = options.arrivals?.wait();
         if (running.size > 0) {
@@ -114,6 +124,16 @@ export class WorkDispatcher {
       }
     }
     return end;
+  }
+
+  /**
+   * How many more conversations the Genesys rate budget can pay for (about two calls
+   * each), while Genesys reports one that has not reset yet.
+   */
+  private budget(): { conversations: number; resetAt?: number } {
+    const budget = this.transport?.rateLimit;
+    if (!budget || budget.resetAt === undefined || budget.resetAt <= this.options.clock.now()) return { conversations: Infinity };
+    return { conversations: Math.floor(budget.remaining / CALLS_PER_CONVERSATION), resetAt: budget.resetAt };
   }
 
   /** Until the earliest backoff ends, or a poll interval when other replicas hold work. */
