@@ -1,0 +1,53 @@
+import { readConfigFile, readableByOthers } from '../config/config-file';
+import { maskIdentifier, SETTING_VARIABLES } from '../config/cli-settings';
+import type { CommandContext } from '../runtime/command-context';
+import { ExitCode } from '../runtime/exit-code';
+import { table } from '../output/table';
+
+/** `gcm config show`: each setting, where it came from; secrets only as "set". */
+export async function runConfigShow(context: CommandContext): Promise<ExitCode> {
+  const settings = context.settings;
+  const rows = (Object.keys(SETTING_VARIABLES) as Array<keyof typeof SETTING_VARIABLES>).map((key) => {
+    const raw = key === 'databaseUrl' ? settings.databaseUrl : key === 'archiveDir' ? settings.archiveDir : key === 'auditDir' ? settings.auditDir : settings.values[key];
+    const value = raw === undefined ? undefined : key === 'clientSecret' ? 'set' : key === 'clientId' ? maskIdentifier(raw) : key === 'databaseUrl' ? hidePassword(raw) : raw;
+    return { key, variable: SETTING_VARIABLES[key], ...(value !== undefined ? { value } : {}), ...(settings.sources[key] ? { source: settings.sources[key] } : {}) };
+  });
+  context.output.result(
+    { configFile: settings.configFile, profile: settings.profile ?? null, profiles: settings.profiles, settings: rows },
+    () => [
+      `config file  ${settings.configFile}${settings.profiles.length ? ` (profiles: ${settings.profiles.join(', ')})` : ' (no profiles)'}`,
+      `profile      ${settings.profile ?? '(none)'}`,
+      '',
+      ...table(
+        ['SETTING', 'VARIABLE', 'VALUE', 'FROM'],
+        rows.map((row) => [row.key, row.variable, row.value ?? '-', row.source ?? '-']),
+      ),
+    ],
+  );
+  return ExitCode.Ok;
+}
+
+/** `gcm config list`: the profiles and what each sets (names of keys only). */
+export async function runConfigList(context: CommandContext): Promise<ExitCode> {
+  const path = context.settings.configFile;
+  const config = readConfigFile(path);
+  const profiles = Object.entries(config.profiles).map(([name, profile]) => ({
+    name,
+    default: name === (config.defaultProfile ?? 'default'),
+    target: profile.apiBaseUrl ?? profile.region ?? null,
+    keys: Object.keys(profile).sort(),
+  }));
+  if (profiles.some((p) => p.keys.includes('clientSecret')) && readableByOthers(path)) {
+    context.output.warn(`${path} holds client secrets and is readable by other users; chmod 600 it.`);
+  }
+  context.output.result({ configFile: path, profiles }, () =>
+    profiles.length === 0
+      ? `No profiles in ${path}. \`gcm sandbox\` saves one; or write {"profiles": {"prod": {"region": "eu-west-1", "clientId": "…", "clientSecret": "…"}}}.`
+      : table(['PROFILE', 'TARGET', 'SETS'], profiles.map((p) => [`${p.name}${p.default ? ' (default)' : ''}`, p.target ?? '-', p.keys.join(', ')])),
+  );
+  return ExitCode.Ok;
+}
+
+function hidePassword(url: string): string {
+  return url.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+}

@@ -1,0 +1,14 @@
+/**
+ * gcm's exit codes. Scripts branch on them, so they are part of the interface: 0 ok,
+ * 1 failure, 2 usage (a flag, a value or a message refused before anything was sent),
+ * 3 authentication or permission, 4 rate limit or request budget exhausted, and 130 for
+ * Ctrl-C (128 + SIGINT, what shells and git report).
+ */
+export enum ExitCode {
+  Ok = 0,
+  Failure = 1,
+  Usage = 2,
+  Auth = 3,
+  RateLimit = 4,
+  Interrupted = 130,
+}
