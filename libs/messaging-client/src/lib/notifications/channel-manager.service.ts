@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { canonicalHash } from '@gcm/canonical-json';
 import {
   GenesysValidationError,
@@ -50,6 +50,12 @@ export interface ChannelManagerOptions {
   reconnect?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Conversations re-read at once after a gap. Default 4. */
   backfillConcurrency?: number;
+  /**
+   * A conversation that ended this long before a gap is still re-read after it: receipts
+   * (a customer reading the last answer) keep coming after the participants have left.
+   * Default 1 h.
+   */
+  endedGraceMs?: number;
   dedupe?: SnapshotMergerOptions;
   clock?: Clock;
   sleep?: Sleep;
@@ -153,7 +159,17 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
   private readonly options: Required<
     Pick<
       ChannelManagerOptions,
-      'maxTopicsPerChannel' | 'maxChannels' | 'heartbeatTimeoutMs' | 'pingAfterMs' | 'watchdogIntervalMs' | 'rolloverLeadMs' | 'channelLifetimeMs' | 'overlapTimeoutMs' | 'connectTimeoutMs' | 'backfillConcurrency'
+      | 'maxTopicsPerChannel'
+      | 'maxChannels'
+      | 'heartbeatTimeoutMs'
+      | 'pingAfterMs'
+      | 'watchdogIntervalMs'
+      | 'rolloverLeadMs'
+      | 'channelLifetimeMs'
+      | 'overlapTimeoutMs'
+      | 'connectTimeoutMs'
+      | 'backfillConcurrency'
+      | 'endedGraceMs'
     >
   >;
   private readonly reconnectBase: number;
@@ -168,8 +184,8 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
   private readonly merger: SnapshotMerger;
   private readonly slots: Slot[] = [];
   private readonly rejected = new Map<string, TopicSubscriptionResult>();
-  /** Conversations seen and not ended: re-read after any gap even if analytics misses them. */
-  private readonly following = new Map<string, number>();
+  /** Conversations seen (and when they ended, if they did): re-read after any gap even if analytics misses them. */
+  private readonly following = new Map<string, { endedAt?: number }>();
   private readonly maxFollowing: number;
   private readonly stop = new AbortController();
   private readonly tasks = new Set<Promise<unknown>>();
@@ -198,7 +214,10 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       overlapTimeoutMs: options.overlapTimeoutMs ?? 10_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       backfillConcurrency: options.backfillConcurrency ?? 4,
+      endedGraceMs: options.endedGraceMs ?? 3_600_000,
     };
+    // every request and wait in flight listens to the one stop signal
+    setMaxListeners(0, this.stop.signal);
     this.reconnectBase = options.reconnect?.baseDelayMs ?? 1_000;
     this.reconnectMax = options.reconnect?.maxDelayMs ?? 30_000;
     this.api = new NotificationsApi(options.transport);
@@ -208,7 +227,8 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
     this.logger = options.logger ?? noopLogger;
     this.webSocketFactory = options.webSocketFactory ?? defaultWebSocketFactory;
     this.conversations = options.conversations;
-    this.gapFinder = options.gapFinder === false ? undefined : (options.gapFinder ?? new AnalyticsGapFinder({ transport: options.transport }));
+    this.gapFinder =
+      options.gapFinder === false ? undefined : (options.gapFinder ?? new AnalyticsGapFinder({ transport: options.transport, endedGraceMs: this.options.endedGraceMs }));
     this.merger = new SnapshotMerger(options.dedupe);
     this.maxFollowing = options.dedupe?.maxConversations ?? 10_000;
   }
@@ -629,7 +649,10 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       this.emit('backfill', report);
       return report;
     }
-    const candidates = new Set<string>(this.following.keys());
+    const candidates = new Set<string>();
+    for (const [id, { endedAt }] of this.following) {
+      if (endedAt === undefined || gap.from - endedAt <= this.options.endedGraceMs) candidates.add(id);
+    }
     if (this.gapFinder) {
       try {
         for (const id of await this.gapFinder.conversationsChangedDuring(gap, this.stop.signal)) candidates.add(id);
@@ -674,9 +697,9 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
   }
 
   private follow(conversationId: string, ended: boolean, at: number): void {
+    const previous = this.following.get(conversationId);
     this.following.delete(conversationId);
-    if (ended) return;
-    this.following.set(conversationId, at);
+    this.following.set(conversationId, ended ? { endedAt: previous?.endedAt ?? at } : {});
     if (this.following.size > this.maxFollowing) this.following.delete(this.following.keys().next().value as string);
   }
 

@@ -26,6 +26,8 @@ export interface AnalyticsGapFinderOptions {
   lookbackMs?: number;
   /** Widens the gap on both sides, for clock skew between us and Genesys. Default 5 s. */
   marginMs?: number;
+  /** Conversations that ended up to this long before the gap count too (late receipts). Default 1 h. */
+  endedGraceMs?: number;
   /** Queue/user ids per request (each becomes one predicate). Default 100. */
   idsPerQuery?: number;
   /** Details query page size (maximum 100). */
@@ -44,7 +46,8 @@ interface DetailsQueryPage {
 /**
  * `POST /api/v2/analytics/conversations/details/query` over the gap (genesys-api.md §6):
  * message conversations of the affected queues or users that had not ended before the gap
- * began (no `conversationEnd`, or one at or after the gap's start). The query is the
+ * began, give or take `endedGraceMs` for receipts that arrive after the end (no
+ * `conversationEnd`, or one at or after the gap's start less the grace). The query is the
  * synchronous one because analytics jobs serve data with a lag of their own, useless for a
  * gap of seconds; since it matches conversations by the day they started, the interval
  * reaches `lookbackMs` back and the end filter trims what finished before the gap.
@@ -52,6 +55,7 @@ interface DetailsQueryPage {
 export class AnalyticsGapFinder implements GapConversationFinder {
   private readonly lookbackMs: number;
   private readonly marginMs: number;
+  private readonly endedGraceMs: number;
   private readonly idsPerQuery: number;
   private readonly pageSize: number;
   private readonly maxPages: number;
@@ -59,6 +63,7 @@ export class AnalyticsGapFinder implements GapConversationFinder {
   constructor(private readonly options: AnalyticsGapFinderOptions) {
     this.lookbackMs = options.lookbackMs ?? 3 * 86_400_000;
     this.marginMs = options.marginMs ?? 5_000;
+    this.endedGraceMs = options.endedGraceMs ?? 3_600_000;
     this.idsPerQuery = options.idsPerQuery ?? 100;
     this.pageSize = Math.min(100, options.pageSize ?? 100);
     this.maxPages = options.maxPages ?? 200;
@@ -89,7 +94,7 @@ export class AnalyticsGapFinder implements GapConversationFinder {
           type: 'or',
           predicates: [
             { type: 'dimension', dimension: 'conversationEnd', operator: 'notExists' },
-            { type: 'dimension', dimension: 'conversationEnd', operator: 'matches', range: { gte: new Date(gap.from - this.marginMs).toISOString() } },
+            { type: 'dimension', dimension: 'conversationEnd', operator: 'matches', range: { gte: new Date(gap.from - this.marginMs - this.endedGraceMs).toISOString() } },
           ],
         },
       ],

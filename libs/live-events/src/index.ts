@@ -1,0 +1,26 @@
+export {
+  LIVE_EVENT_TYPES,
+  matchesFilter,
+  type ConversationEndedEvent,
+  type GapBackfilledEvent,
+  type LiveEvent,
+  type LiveEventFilter,
+  type LiveEventOrigin,
+  type LiveEventType,
+  type LiveMessage,
+  type LiveMessageAttachment,
+  type MessageEvent,
+  type ParticipantHoldEvent,
+  type ParticipantJoinedEvent,
+  type ParticipantRef,
+  type ParticipantStateChangedEvent,
+  type ParticipantWrapupEvent,
+  type ReceiptReceivedEvent,
+  type ReceiptSlaBreachedEvent,
+  type StreamChannelEvent,
+} from './lib/events/live-event.model';
+export { LiveEventHub, type SubscribeOptions } from './lib/events/live-event-hub';
+export { LiveEventsError, LiveEventsErrorCode } from './lib/live-events.error';
+export { ConversationTracker, type TrackedMessage } from './lib/processing/conversation-tracker';
+export { LiveEventProcessor, type LiveEventProcessorOptions, type LiveEventSink } from './lib/processing/live-event-processor';
+export { LiveEvents, type FollowRequest, type LiveEventsCreateOptions, type LiveEventsOptions } from './lib/live-events.service';

@@ -1,0 +1,1 @@
+export { manualClockTime, type SchedulingClock } from './manual-clock-time';
