@@ -95,6 +95,8 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     GCM_API_AGENTLESS_FROM: `sms=${sandbox.world.catalog.smsNumber}${openIntegration ? `,open=${openIntegration}` : ''}`,
     GCM_API_RATE_LIMIT: '100000',
     GCM_API_ANONYMOUS_RATE_LIMIT: '100000',
+    // the sandbox sets no Genesys quota; the transport's default pacing (300/min) would only slow the suite
+    GCM_API_GENESYS_RATE_LIMIT: '1000000',
     GCM_API_BODY_LIMIT: '256kb',
     GCM_API_LOG_LEVEL: 'info',
     ...options.env,
