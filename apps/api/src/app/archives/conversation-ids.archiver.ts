@@ -57,7 +57,8 @@ export class ConversationIdsArchiver {
       }
       return { conversationId, outcome: created ? 'archived' : 'unchanged', version: put.version, contentHash: record.contentHash };
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const code = (error as { code?: unknown }).code;
+      const message = error instanceof Error ? `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}` : String(error);
       logger.warn?.(`Archiving conversation ${conversationId} failed`, { runId, conversationId, error: message });
       return { conversationId, outcome: 'failed', error: message };
     }
