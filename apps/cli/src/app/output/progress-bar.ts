@@ -87,7 +87,7 @@ export class ProgressBar {
   }
 
   private draw(): void {
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(`${CLEAR_LINE}${this.render(width)}`);
     this.visible = true;
   }
