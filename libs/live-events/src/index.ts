@@ -24,3 +24,7 @@ export { LiveEventsError, LiveEventsErrorCode } from './lib/live-events.error';
 export { ConversationTracker, type TrackedMessage } from './lib/processing/conversation-tracker';
 export { LiveEventProcessor, type LiveEventProcessorOptions, type LiveEventSink } from './lib/processing/live-event-processor';
 export { LiveEvents, type FollowRequest, type LiveEventsCreateOptions, type LiveEventsOptions } from './lib/live-events.service';
+export { LiveEventsCheckpoint } from './lib/live-events-checkpoint';
+export { DEFAULT_CRM_EVENT_TYPES, crmRecordMapper, type CrmRecord, type CrmRecordMapper } from './lib/crm/crm-record';
+export { CrmOutboxSink, crmOutboxKey, type CrmOutboxSinkOptions } from './lib/crm/crm-outbox.sink';
+export { CrmSyncJob, type CrmEndpoint, type CrmSyncJobOptions, type CrmSyncReport } from './lib/crm/crm-sync.job';

@@ -136,6 +136,7 @@ describe('LiveEvents against the sandbox: 1,000 changes, a socket drop and a rol
     await until(() => dropped() === 3, 'the drops to be noticed');
     await settle(20);
     framesLost = sandbox.stats.snapshot().sockets.notifications.framesOut - framesReceived;
+    const droppedAt = clock.now();
     workload.beginGap();
     const gapStart = workload.changeCount;
     while (workload.changeCount < gapStart + 40) {
@@ -143,12 +144,15 @@ describe('LiveEvents against the sandbox: 1,000 changes, a socket drop and a rol
       clock.advance(100);
     }
     workload.endGap();
+    // a resume point saved now must not pass the gap, or a crash would lose what it hides
+    expect(live.watermark()).toBeLessThan(droppedAt);
     clock.advance(1_000); // the reconnect backoff
     await until(() => events.filter((e) => e.type === 'gap.backfilled').length === 3, 'the three backfills');
     await caughtUp();
     const gaps = events.filter((e) => e.type === 'gap.backfilled');
     expect(gaps.every((g) => g.type === 'gap.backfilled' && g.failed === 0)).toBe(true);
     expect(events.filter((e) => e.type === 'stream.channel' && e.change === 'reconnected')).toHaveLength(3);
+    expect(live.watermark()).toBe(clock.now());
 
     // ── more live changes, then a forced rollover of every channel with changes during it ──
     await runUntil(700);

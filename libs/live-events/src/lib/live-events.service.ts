@@ -14,6 +14,7 @@ import {
 import type { Observable } from 'rxjs';
 import type { SubscribeOptions } from './events/live-event-hub';
 import type { LiveEvent, LiveEventFilter } from './events/live-event.model';
+import type { LiveEventsCheckpoint } from './live-events-checkpoint';
 import { LiveEventsError, LiveEventsErrorCode } from './live-events.error';
 import { LiveEventProcessor, type LiveEventSink } from './processing/live-event-processor';
 
@@ -26,8 +27,18 @@ export interface LiveEventsOptions {
   sla?: ReceiptSlaOptions & { checkIntervalMs?: number };
   /** Sinks every event must reach before it counts as processed (e.g. `CrmOutboxSink`). */
   sinks?: readonly LiveEventSink[];
-  /** Messages listed before this instant are not announced (default: now; after a restart, the saved watermark). */
+  /** Messages listed before this instant are not announced. Default: now, or `resumeFrom − resumeMarginMs`. */
   announceSince?: number;
+  /**
+   * After a restart: the watermark saved before it (`LiveEventsCheckpoint.load()`).
+   * `catchUp()` then re-reads what changed since, and only that is announced.
+   */
+  resumeFrom?: number;
+  /** Slack before `resumeFrom` for the time between a change and its notification. Default 60 s. */
+  resumeMarginMs?: number;
+  /** Saves the watermark every `checkpointIntervalMs` (default 5 s) and on close. */
+  checkpoint?: LiveEventsCheckpoint;
+  checkpointIntervalMs?: number;
   /** Conversations processed in parallel. Default 8. */
   concurrency?: number;
   /** Conversations followed in memory. Default 10,000. */
@@ -73,6 +84,11 @@ export class LiveEvents {
   private readonly tasks = new Set<Promise<unknown>>();
   private started = false;
   private slaLoopTask?: Promise<void>;
+  private checkpointLoopTask?: Promise<void>;
+  private caughtUp = false;
+  private readonly resumeAt?: number;
+  private readonly checkpoint?: LiveEventsCheckpoint;
+  private readonly checkpointIntervalMs: number;
   private readonly onNotification = (notification: ConversationNotification) => {
     this.track(this.processor.process(notification));
   };
@@ -90,11 +106,14 @@ export class LiveEvents {
     this.sleep = options.sleep ?? realSleep;
     this.logger = options.logger ?? noopLogger;
     this.slaIntervalMs = options.sla?.checkIntervalMs ?? 30_000;
+    this.resumeAt = options.resumeFrom === undefined ? undefined : options.resumeFrom - (options.resumeMarginMs ?? 60_000);
+    this.checkpoint = options.checkpoint;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 5_000;
     this.processor = new LiveEventProcessor({
       bodies: options.bodies,
       sla: options.sla,
       sinks: options.sinks,
-      announceSince: options.announceSince,
+      announceSince: options.announceSince ?? this.resumeAt,
       concurrency: options.concurrency,
       maxConversations: options.maxConversations,
       clock: this.clock,
@@ -129,6 +148,7 @@ export class LiveEvents {
     this.manager.on('backfill', this.onBackfill);
     this.manager.on('channel', this.onChannel);
     this.slaLoopTask = this.slaLoop();
+    if (this.checkpoint) this.checkpointLoopTask = this.checkpointLoop(this.checkpoint);
   }
 
   /** Subscribes the conversation topics of these queues and users; each topic gets its own verdict. */
@@ -142,13 +162,18 @@ export class LiveEvents {
   }
 
   /**
-   * Re-reads the conversations that changed since `watermark` (a value of `watermark()`
-   * saved before a restart), less `marginMs` for the time between a change and its
-   * notification. Call after `follow`.
+   * After a restart with `resumeFrom`: re-reads the conversations of the followed queues and
+   * users that changed since then (less the margin) and announces what is new. Call it after
+   * `follow`. Without `resumeFrom` there is nothing to catch up on.
    */
-  async resumeFrom(watermark: number, marginMs = 60_000): Promise<BackfillReport> {
+  async catchUp(): Promise<BackfillReport | undefined> {
     this.assertRunning();
-    return this.manager.backfill(watermark - marginMs, this.clock.now());
+    if (this.resumeAt === undefined) return undefined;
+    const report = await this.manager.backfill(this.resumeAt, this.clock.now());
+    // the snapshots it announced are queued: the resume point holds until they are processed
+    await this.processor.drain();
+    this.caughtUp = true;
+    return report;
   }
 
   /** Events matching the filter (queues, conversations, types), as an AsyncIterable. */
@@ -161,9 +186,17 @@ export class LiveEvents {
     return this.processor.hub.events$(filter);
   }
 
-  /** Everything received so far is processed and in the sinks up to this instant (persist it; pass it to `resumeFrom`). */
-  watermark(): number | undefined {
-    return this.processor.watermark();
+  /**
+   * Everything up to this instant has been processed and written to the sinks: persist it
+   * and pass it as `resumeFrom` after a restart. It never passes a gap still being filled,
+   * nor (after a restart) the resume point before `catchUp()` has finished.
+   */
+  watermark(): number {
+    const bounds = [this.processor.watermark()];
+    const gap = this.manager.unfilledSince();
+    if (gap !== undefined) bounds.push(gap - 1);
+    if (this.resumeAt !== undefined && !this.caughtUp) bounds.push(this.resumeAt);
+    return Math.min(...bounds);
   }
 
   /** Participant states of a followed conversation, as the state machine has them. */
@@ -186,8 +219,29 @@ export class LiveEvents {
     this.manager.off('backfill', this.onBackfill);
     this.manager.off('channel', this.onChannel);
     await this.manager.close();
+    await Promise.allSettled([...this.tasks, this.slaLoopTask, this.checkpointLoopTask]);
+    await this.saveWatermark();
     this.processor.close();
-    await Promise.allSettled([...this.tasks, this.slaLoopTask]);
+  }
+
+  /** Writes the current watermark to the checkpoint (if one is configured). */
+  async saveWatermark(): Promise<void> {
+    if (this.checkpoint) await this.checkpoint.save(this.watermark());
+  }
+
+  private async checkpointLoop(checkpoint: LiveEventsCheckpoint): Promise<void> {
+    for (;;) {
+      try {
+        await this.sleep(this.checkpointIntervalMs, this.stop.signal);
+      } catch {
+        return;
+      }
+      try {
+        await checkpoint.save(this.watermark());
+      } catch (error) {
+        this.logger.warn?.('Saving the live events watermark failed', { error: (error as Error).message });
+      }
+    }
   }
 
   private async slaLoop(): Promise<void> {

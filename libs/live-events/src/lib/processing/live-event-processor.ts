@@ -75,7 +75,6 @@ export class LiveEventProcessor {
   private readonly maxConversations: number;
   private readonly maxInFlight: number;
   private readonly fetchAttempts: number;
-  private lastProcessedAt?: number;
 
   constructor(private readonly options: LiveEventProcessorOptions) {
     // every request and wait in flight listens to the one stop signal
@@ -105,7 +104,6 @@ export class LiveEventProcessor {
         const left = (this.inFlight.get(at) ?? 1) - 1;
         if (left === 0) this.inFlight.delete(at);
         else this.inFlight.set(at, left);
-        this.lastProcessedAt = Math.max(this.lastProcessedAt ?? at, at);
       })
       .catch(() => undefined);
     return task;
@@ -157,11 +155,11 @@ export class LiveEventProcessor {
 
   /**
    * The instant up to which every snapshot received has been processed and written to the
-   * sinks: after a restart, backfill from here. Undefined before the first snapshot.
+   * sinks: the earliest one still in flight, or now when none is.
    */
-  watermark(): number | undefined {
+  watermark(): number {
     if (this.inFlight.size > 0) return Math.min(...this.inFlight.keys()) - 1;
-    return this.lastProcessedAt;
+    return this.clock.now();
   }
 
   /** The followed conversation (participant states, known messages), if still remembered. */

@@ -134,6 +134,8 @@ interface Slot {
   rolling: boolean;
   /** Set while a drop is not yet covered by a backfill: the last frame before it. */
   gapFrom?: number;
+  /** Gaps not yet filled (dropped, or their backfill still running), by their start. */
+  unfilled: Array<{ from: number }>;
 }
 
 const CONTROL_HEARTBEAT = 'channel.metadata';
@@ -295,6 +297,16 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
     }));
   }
 
+  /**
+   * The start of the earliest gap not yet filled (a socket down, or its backfill still
+   * running), or undefined. Nothing from before it is known to have been delivered: a
+   * consumer's resume point must not pass it.
+   */
+  unfilledSince(): number | undefined {
+    const starts = this.slots.flatMap((slot) => slot.unfilled.map((entry) => entry.from));
+    return starts.length > 0 ? Math.min(...starts) : undefined;
+  }
+
   /** Topics currently subscribed (Permitted). */
   subscribedTopics(): string[] {
     return this.allTopics();
@@ -351,7 +363,7 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
           link.close();
           continue;
         }
-        const slot: Slot = { index: this.nextSlotIndex++, topics: new Set(permitted), link, state: 'open', rolling: false };
+        const slot: Slot = { index: this.nextSlotIndex++, topics: new Set(permitted), link, state: 'open', rolling: false, unfilled: [] };
         this.slots.push(slot);
         this.emit('channel', { type: 'opened', channelId: link.id, at: this.clock.now() });
       }
@@ -489,7 +501,10 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
     const slot = this.slotOf(link);
     if (!slot || slot.link !== link) return;
     const now = this.clock.now();
-    slot.gapFrom ??= link.lastFrameAt || link.openedAt || now;
+    if (slot.gapFrom === undefined) {
+      slot.gapFrom = link.lastFrameAt || link.openedAt || now;
+      slot.unfilled.push({ from: slot.gapFrom });
+    }
     this.emit('channel', { type: 'dropped', channelId: link.id, at: now, reason: `socket closed (${code})` });
     this.logger.warn?.('Notification channel socket dropped', { channelId: link.id, code });
     // a rollover under way brings its own channel, and its promotion fills the gap
@@ -592,7 +607,7 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       this.track(this.api.clearSubscriptions(old.id).catch(() => undefined));
       if (next.closed) {
         // the new socket dropped during the overlap: its close was held back for this moment
-        slot.gapFrom ??= next.lastFrameAt;
+        this.openGap(slot, next.lastFrameAt);
         slot.state = 'reconnecting';
         this.track(this.reconnect(slot));
         return;
@@ -632,13 +647,25 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
 
   // ── gaps ─────────────────────────────────────────────────────────────────
 
+  private openGap(slot: Slot, from: number): void {
+    if (slot.gapFrom !== undefined) return;
+    slot.gapFrom = from;
+    slot.unfilled.push({ from });
+  }
+
   private fillGap(slot: Slot, to: number): void {
     const from = slot.gapFrom;
     slot.gapFrom = undefined;
     if (from === undefined) return;
+    const covered = slot.unfilled.splice(0);
     const gap: GapEvent = { channelId: slot.link.id, from, to, ...this.parties([...slot.topics]) };
     this.emit('gap', gap);
-    this.track(this.runBackfill(gap, slot.link.id));
+    // the gap stays open (for `unfilledSince`) until its backfill has handed everything on
+    slot.unfilled.unshift(...covered);
+    const backfill = this.runBackfill(gap, slot.link.id).finally(() => {
+      slot.unfilled = slot.unfilled.filter((entry) => !covered.includes(entry));
+    });
+    this.track(backfill);
   }
 
   private async runBackfill(gap: GapWindow, channelId?: string): Promise<BackfillReport> {
@@ -730,7 +757,7 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       const link = slot.link;
       if (link.closed && !slot.rolling) {
         // a close that no handler saw through (e.g. during a rollover that then failed)
-        slot.gapFrom ??= link.lastFrameAt;
+        this.openGap(slot, link.lastFrameAt);
         slot.state = 'reconnecting';
         this.track(this.reconnect(slot));
         continue;
