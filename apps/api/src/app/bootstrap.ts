@@ -90,10 +90,14 @@ export async function shutdownApiApplication(app: INestApplication, graceMs: num
     server.closeAllConnections();
   }, graceMs);
   timer.unref();
+  // a keep-alive connection becomes idle when its last response is sent: close it then, not at its keep-alive timeout
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  idle.unref();
   try {
     server.closeIdleConnections();
     await app.close();
   } finally {
     clearTimeout(timer);
+    clearInterval(idle);
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { ClientCredentialsTokenProvider } from '@gcm/genesys-auth';
 import { StoreDatabase } from '@gcm/store';
 import { OpenRoute } from '../auth/auth.decorators';
+import type { ApiResponse } from '../http/api-request';
 
 /**
  * Probes for orchestrators, without an API key: liveness says the process answers;
@@ -35,7 +36,18 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: database and Genesys token' })
   @ApiOkResponse({ description: 'Terminus result, status ok' })
   @ApiServiceUnavailableResponse({ description: 'Terminus result naming the dependency that is down' })
-  ready(): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) response: ApiResponse): Promise<HealthCheckResult> {
+    try {
+      return await this.check();
+    } catch (error) {
+      // terminus reports a failed check as a 503 carrying its result: that result is the answer
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.statusCode = 503;
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+
+  private check(): Promise<HealthCheckResult> {
     return this.health.check([
       async () => {
         const check = this.indicators.check('database');
