@@ -36,6 +36,8 @@ export interface SnapshotDelta {
 }
 
 const ENDED = new Set(['disconnected', 'terminated']);
+/** Statuses a receipt produced: worth reading the body for. */
+const RECEIPT_STATUSES = new Set(['delivery-success', 'read', 'delivery-failed', 'failed']);
 
 /**
  * One conversation followed through its snapshots: the participants through the state
@@ -109,8 +111,9 @@ export class ConversationTracker {
             settled: false,
           };
           this.messages.set(listed.id, message);
-          // one listed before we started is known already; a later status change still reads its receipts
+          // one listed before we started is known already; its receipts may be newer than that (read after a restart)
           if (!message.announced) delta.newMessages.push(message);
+          else if (RECEIPT_STATUSES.has(listed.status ?? '') && isOrgPurpose(participant.purpose)) delta.statusChanged.push(message);
         } else if (listed.status !== known.status) {
           known.status = listed.status;
           if (known.direction !== 'inbound') delta.statusChanged.push(known);

@@ -200,8 +200,13 @@ export class LiveEventProcessor {
 
     const now = this.clock.now();
     for (const message of toRead) {
-      if (message.direction !== 'outbound') continue;
       const body = bodies.get(message.id);
+      if (body && message.direction === undefined && (body.direction === 'inbound' || body.direction === 'outbound')) {
+        message.direction = body.direction;
+        const sentAt = Date.parse(body.timestamp);
+        if (Number.isFinite(sentAt)) message.sentAt = sentAt;
+      }
+      if (message.direction !== 'outbound') continue;
       if (body) events.push(...this.receiptEvents(tracker, message, body, origin, observedAt));
       events.push(...this.slaEvents(tracker, message, now, origin));
     }
