@@ -71,3 +71,9 @@ export {
 
 export { ARCHIVE_SINK, StoreModule } from './lib/store.module';
 export { type ArchiveSinkConfig, type StoreModuleOptions } from './lib/store.module-definition';
+export {
+  QaSnapshotRepository,
+  type NewQaSnapshot,
+  type StoredQaSnapshot,
+  type StoredQaSnapshotInfo,
+} from './lib/repositories/qa-snapshot.repository';

@@ -1,6 +1,7 @@
 import { CreateTableBuilder, Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
 import { StoreError, StoreErrorCode } from '../store.error';
 import type { DatabaseEngine } from './database-url';
+import { qaSnapshotsMigration } from './qa-snapshots.migration';
 
 export const MIGRATION_TABLE = 'gcm_migrations';
 export const MIGRATION_LOCK_TABLE = 'gcm_migrations_lock';
@@ -99,6 +100,7 @@ function migrationsFor(engine: DatabaseEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0002-qa-snapshots': qaSnapshotsMigration(engine),
   };
 }
 

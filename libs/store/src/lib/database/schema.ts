@@ -76,6 +76,17 @@ export interface ArchiveDocumentsTable {
   archived_at: number;
 }
 
+export interface QaSnapshotsTable {
+  name: string;
+  version: number;
+  window_start: number;
+  window_end: number;
+  content_hash: string;
+  /** jsonb on PostgreSQL, JSON text on SQLite; read back as text on both */
+  document: string;
+  created_at: number;
+}
+
 export interface StoreSchema {
   checkpoints: CheckpointsTable;
   archive_index: ArchiveIndexTable;
@@ -83,6 +94,7 @@ export interface StoreSchema {
   outbox: OutboxTable;
   job_runs: JobRunsTable;
   archive_documents: ArchiveDocumentsTable;
+  qa_snapshots: QaSnapshotsTable;
 }
 
 export type LeasedTableName = 'work_items' | 'outbox';

@@ -9,6 +9,7 @@ import { ArchiveIndexRepository } from '../repositories/archive-index.repository
 import { CheckpointRepository } from '../repositories/checkpoint.repository';
 import { JobRunRepository } from '../repositories/job-run.repository';
 import { OutboxRepository } from '../repositories/outbox.repository';
+import { QaSnapshotRepository } from '../repositories/qa-snapshot.repository';
 import type { RepositoryContext } from '../repositories/repository-context';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../repositories/retry-policy';
 import { WorkItemRepository } from '../repositories/work-item.repository';
@@ -45,6 +46,7 @@ export interface StoreRepositories {
   readonly workItems: WorkItemRepository;
   readonly jobRuns: JobRunRepository;
   readonly outbox: OutboxRepository;
+  readonly qaSnapshots: QaSnapshotRepository;
   /**
    * Runs `fn` in one transaction and commits its writes together (rolls back if it
    * throws). Use the repositories of `tx`, not the outer ones: on SQLite the outer ones
@@ -60,6 +62,7 @@ class RepositorySet implements StoreRepositories {
   readonly workItems: WorkItemRepository;
   readonly jobRuns: JobRunRepository;
   readonly outbox: OutboxRepository;
+  readonly qaSnapshots: QaSnapshotRepository;
 
   constructor(
     protected readonly ctx: RepositoryContext,
@@ -72,6 +75,7 @@ class RepositorySet implements StoreRepositories {
     this.workItems = new WorkItemRepository(ctx, policy, random);
     this.jobRuns = new JobRunRepository(ctx);
     this.outbox = new OutboxRepository(ctx, policy, random);
+    this.qaSnapshots = new QaSnapshotRepository(ctx);
   }
 
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T> {
