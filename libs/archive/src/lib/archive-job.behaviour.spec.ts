@@ -29,7 +29,7 @@ function failingFor(messaging: HistorySource, conversationId: string, times = In
 }
 
 async function expectArchiveMatchesSandbox(h: Harness, summary: ArchiveRunSummary): Promise<void> {
-  const windowEnd = Date.parse(summary.windows.at(-1)!.end);
+  const windowEnd = Date.parse(summary.windows[summary.windows.length - 1].end);
   const ids = h.sandbox.truth.conversationIds({ to: windowEnd });
   const expected = await expectedRecordHashes(new HistorySync({ source: h.messaging, clock: h.clock }), ids, windowEnd);
   const inspection = await inspectArchive(h.sink, expected);
@@ -197,10 +197,10 @@ describe('ArchiveJob behaviour (sandbox, fake clock)', () => {
     expect(summary.windows[0].end).toBe(new Date(start + DAY).toISOString());
     summary.windows.slice(1).forEach((window, index) => expect(window.start).toBe(summary.windows[index].end));
     expect(summary.windows.every((window) => window.complete)).toBe(true);
-    expect(summary.watermark).toBe(summary.windows.at(-1)!.end);
+    expect(summary.watermark).toBe(summary.windows[summary.windows.length - 1].end);
     // a conversation active in two windows is synced in both, and archived once unless it changed
     expect(summary.archived + summary.unchanged).toBe(summary.found);
-    const ids = h.sandbox.truth.conversationIds({ to: Date.parse(summary.watermark!) });
+    const ids = h.sandbox.truth.conversationIds({ to: Date.parse(summary.watermark ?? '') });
     for (const id of ids) expect((await h.sink.versions(id)).length).toBeGreaterThanOrEqual(1);
   });
 

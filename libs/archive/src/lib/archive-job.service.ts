@@ -321,16 +321,27 @@ export class ArchiveJob {
       context.jobRun ??= await this.store.jobRuns.start(this.options.jobName);
       this.options.logger.info?.(`Helping ${holder.owner} with ${queue}`, { runId: context.runId, queue });
       await this.reclaimOwnOrphans(queue);
+      const window = windowOfQueue(queue);
       end = await this.dispatcher.drain({
         queue,
         runId: context.runId,
-        window: windowOfQueue(queue),
+        window,
         signal,
         moreMayArrive: async () => {
           const current = await lease.peek();
           return !!current && this.isHeldByOther(current) && current.queue === queue && current.searching === true;
         },
         onOutcome: (outcome) => context.tally.add(outcome),
+      });
+      const counts = await this.store.workItems.countByStatus(queue);
+      context.windows.push({
+        start: iso(window.start),
+        end: iso(window.end),
+        queue,
+        found: counts.pending + counts['in-flight'] + counts.done + counts.dead,
+        // the holder decides when its window is complete; this is what the helper saw
+        complete: end === 'drained' && counts.pending + counts['in-flight'] === 0,
+        resumed: true,
       });
       if (end !== 'drained') break;
     }
