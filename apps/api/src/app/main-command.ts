@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { API_SCOPES, formatApiKeyEntry, generateApiKey, hashApiKey, type ApiScope } from './auth/api-key';
 import { createApiApplication, shutdownApiApplication } from './bootstrap';
 import { loadApiConfig, type ApiConfig } from './config/api-config';
 import { ApiConfigError } from './config/api-config.error';
 import { withEnvFile } from './config/env-file';
-import { buildOpenApiDocument, serializeOpenApiDocument } from './openapi/openapi-document';
+import { generateOpenApiText } from './openapi/openapi-generator';
 
 export interface MainContext {
   readonly argv: readonly string[];
@@ -91,27 +89,9 @@ function newKey(context: MainContext, args: readonly string[]): number {
   return 0;
 }
 
-/** The document does not depend on configuration; it is built on a throwaway in-memory setup. */
 async function openApi(context: MainContext, file: string | undefined): Promise<number> {
-  const scratch = mkdtempSync(join(tmpdir(), 'gcm-api-openapi-'));
-  try {
-    const config = loadApiConfig({
-      GENESYSCLOUD_API_BASE_URL: 'http://127.0.0.1:9',
-      GENESYSCLOUD_OAUTHCLIENT_ID: 'openapi',
-      GENESYSCLOUD_OAUTHCLIENT_SECRET: 'openapi-document-only',
-      GCM_DATABASE_URL: 'sqlite::memory:',
-      GCM_ARCHIVE_DIR: join(scratch, 'archive'),
-      GCM_API_AUDIT_DIR: join(scratch, 'audit'),
-      GCM_API_KEYS: `openapi:read:${hashApiKey('openapi')}`,
-      GCM_API_LOG_LEVEL: 'error',
-    });
-    const { app } = await createApiApplication(config, { logSink: { write: () => undefined } });
-    const text = serializeOpenApiDocument(buildOpenApiDocument(app));
-    await app.close();
-    if (file) writeFileSync(file, text);
-    else context.stdout.write(text);
-    return 0;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  const text = await generateOpenApiText();
+  if (file) writeFileSync(file, text);
+  else context.stdout.write(text);
+  return 0;
 }

@@ -77,10 +77,12 @@ describe('archives, the Open Messaging webhook and the audit trail (e2e, sandbox
 
       const cases: Array<[unknown, string[]]> = [
         [{}, ['conversationIds', 'window']],
+        [{ conversationIds: null }, ['conversationIds', 'window']],
         [{ window: '2026-02-01T00:00:00Z/2026-02-02T00:00:00Z', conversationIds: [ids[0]] }, ['conversationIds', 'window']],
         [{ window: 'last week' }, ['window']],
         [{ window: '2026-02-02T00:00:00Z/2026-02-01T00:00:00Z' }, ['window']],
         [{ window: '2099-01-01T00:00:00Z/2099-01-02T00:00:00Z' }, ['window']],
+        [{ window: '2026-01-01T00:00:00Z/2026-03-01T00:00:00Z' }, ['window']],
         [{ conversationIds: ['x', ids[0], ids[0]] }, ['conversationIds']],
         [{ conversationIds: [] }, ['conversationIds']],
       ];

@@ -96,6 +96,7 @@ describe('GET /v1/conversations/search (e2e, NDJSON)', () => {
       [`${WINDOW}&queueIds=not-a-uuid`, ['queueIds']],
       [`${WINDOW}&resumeToken=forged`, ['resumeToken']],
       [`${WINDOW}&match=activity&strategy=query`, ['match']],
+      ['from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z', ['to']],
     ];
     for (const [query, fields] of cases) {
       const response = await api.request('GET', `/v1/conversations/search?${query}`, { key: api.keys.reader });

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import { Audited } from '../audit/audited.decorator';
 import { RequireScope } from '../auth/auth.decorators';
 import { ConversationParams } from '../conversations/conversations.dto';
@@ -20,8 +21,8 @@ export class ArchivesController {
     description: 'A window is backfilled by the archive job (resumable; it shares the run lease with the scheduler). Conversation ids are archived now. Either way the run goes on in the background: poll GET /v1/archives/{runId}.',
   })
   @ApiAcceptedResponse({ type: ArchiveRunDto })
-  @ApiBadRequestResponse({ description: 'Neither or both of window and conversationIds, or a malformed one (problem+json)' })
-  @ApiConflictResponse({ description: 'A run is already in progress on this instance (problem+json)' })
+  @ProblemResponse(400, 'Neither or both of window and conversationIds, or a malformed one')
+  @ProblemResponse(409, 'A run is already in progress on this instance')
   start(@Body() body: StartArchiveDto): ArchiveRunDto {
     return this.archives.start(body);
   }
@@ -30,7 +31,7 @@ export class ArchivesController {
   @RequireScope('read')
   @ApiOperation({ summary: "A conversation's archive: every version, and the latest (or the asked-for) document" })
   @ApiOkResponse({ type: ConversationArchiveDto })
-  @ApiNotFoundResponse({ description: 'Not archived (problem+json)' })
+  @ProblemResponse(404, 'Not archived')
   conversation(@Param() params: ConversationParams, @Query() query: ArchiveQueryDto): Promise<ConversationArchiveDto> {
     return this.archives.conversation(params.id, query.version);
   }
@@ -39,7 +40,7 @@ export class ArchivesController {
   @RequireScope('read')
   @ApiOperation({ summary: 'Status of an archive run started by this instance' })
   @ApiOkResponse({ type: ArchiveRunDto })
-  @ApiNotFoundResponse({ description: 'Unknown run (problem+json)' })
+  @ProblemResponse(404, 'Unknown run')
   run(@Param() params: RunIdParams): ArchiveRunDto {
     return this.archives.get(params.runId);
   }

@@ -4,7 +4,8 @@ import { AUDIT_LOG, type AuditLog } from '@gcm/audit';
 import type { Clock } from '@gcm/genesys-auth';
 import { MessagingClient } from '@gcm/messaging-client';
 import { ARCHIVE_SINK, StoreDatabase, type ArchiveSink } from '@gcm/store';
-import { API_CLOCK } from '../config/api-config.token';
+import { API_CLOCK, API_CONFIG } from '../config/api-config.token';
+import type { ApiConfig } from '../config/api-config';
 import { JsonLogger } from '../logging/json-logger';
 import { RequestValidationError } from '../problem/request-validation.error';
 import { ArchiveRunInProgressError } from './archive-run-in-progress.error';
@@ -33,6 +34,7 @@ export class ArchivesService implements BeforeApplicationShutdown {
     @Inject(ARCHIVE_SINK) private readonly sink: ArchiveSink,
     @Inject(AUDIT_LOG) audit: AuditLog,
     @Inject(API_CLOCK) private readonly clock: Clock,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
     messaging: MessagingClient,
     private readonly logger: JsonLogger,
   ) {
@@ -40,8 +42,9 @@ export class ArchivesService implements BeforeApplicationShutdown {
   }
 
   start(request: StartArchiveDto): ArchiveRunDto {
-    const hasWindow = request.window !== undefined;
-    const hasIds = request.conversationIds !== undefined;
+    // JSON null is "not given", as class-validator's IsOptional reads it
+    const hasWindow = request.window != null;
+    const hasIds = request.conversationIds != null;
     if (hasWindow === hasIds) {
       throw new RequestValidationError(
         ['window', 'conversationIds'].map((field) => ({ field, message: 'exactly one of window and conversationIds is required', code: 'EXACTLY_ONE' })),
@@ -91,6 +94,12 @@ export class ArchivesService implements BeforeApplicationShutdown {
     const parsed = parseArchiveWindow(window);
     if (parsed.start > this.clock.now()) {
       throw new RequestValidationError([{ field: 'window', message: 'starts in the future; nothing can be archived yet', code: 'INVALID_WINDOW' }]);
+    }
+    const days = this.config.archive.maxWindowMs / 86_400_000;
+    if (parsed.end - parsed.start > this.config.archive.maxWindowMs) {
+      throw new RequestValidationError([
+        { field: 'window', message: `spans more than ${days} days (GCM_API_ARCHIVE_MAX_WINDOW); backfill it in parts`, code: 'WINDOW_TOO_LONG' },
+      ]);
     }
     const { runId, result } = this.runs.capture(() => this.job.backfill(parsed, { signal: this.stop.signal }));
     const run: ArchiveRunDto = { runId, kind: 'window', status: 'running', window: `${iso(parsed.start)}/${iso(parsed.end)}`, startedAt: iso(this.clock.now()) };

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import type { ApiScope } from './api-key';
 
 export const SCOPE_METADATA = 'gcm:scope';
@@ -17,9 +18,9 @@ export const RequireScope = (scope: ApiScope) =>
   applyDecorators(
     SetMetadata(SCOPE_METADATA, scope),
     ApiBearerAuth('api-key'),
-    ApiUnauthorizedResponse({ description: 'No API key, or one the API does not know (problem+json)' }),
-    ApiForbiddenResponse({ description: `The key lacks the "${scope}" scope (problem+json)` }),
-    ApiTooManyRequestsResponse({ description: "The key's rate limit is exhausted; see Retry-After (problem+json)" }),
+    ProblemResponse(401, 'No API key, or one the API does not know'),
+    ProblemResponse(403, `The key lacks the "${scope}" scope`),
+    ProblemResponse(429, "The key's rate limit is exhausted; see Retry-After"),
   );
 
 export const OpenRoute = (access: OpenAccess) => SetMetadata(ACCESS_METADATA, access);

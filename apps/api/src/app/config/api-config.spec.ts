@@ -52,13 +52,16 @@ describe('loadApiConfig', () => {
       GCM_API_DEPLOYMENT_IDS: 'dep-1,dep-2',
       GCM_API_ARCHIVE_SINK: 'database',
       GCM_API_LOG_LEVEL: 'warn',
+      GCM_API_SEARCH_MAX_WINDOW: '90d',
+      GCM_API_ARCHIVE_MAX_WINDOW: '7d',
     });
     expect(config.http).toMatchObject({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 2 * 1024 * 1024, trustProxy: true, docs: false, shutdownGraceMs: 30_000 });
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(config.auth).toMatchObject({ requestsPerMinute: 120, anonymousRequestsPerMinute: 30 });
     expect(config.agentlessFrom).toEqual({ sms: '+13175550100', open: 'abc-integration' });
     expect(config.guest).toMatchObject({ idleTimeoutMs: 300_000, maxSessions: 20, deploymentIds: ['dep-1', 'dep-2'] });
-    expect(config.archive.sink).toBe('database');
+    expect(config.archive).toMatchObject({ sink: 'database', maxWindowMs: 7 * 86_400_000 });
+    expect(config.search.maxWindowMs).toBe(90 * 86_400_000);
     expect(config.logLevel).toBe('warn');
   });
 

@@ -10,6 +10,8 @@ import { parseByteSize, parseDuration } from './units';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+const DAY = 86_400_000;
+
 /** Everything the API needs, typed and validated; built from the environment by `loadApiConfig`. */
 export interface ApiConfig {
   readonly http: {
@@ -37,7 +39,14 @@ export interface ApiConfig {
     readonly maxConcurrency: number;
   };
   readonly database: { readonly url: string };
-  readonly archive: { readonly sink: 'filesystem' | 'database'; readonly dir: string };
+  readonly archive: {
+    readonly sink: 'filesystem' | 'database';
+    readonly dir: string;
+    /** The longest window one POST /archives may backfill. */
+    readonly maxWindowMs: number;
+  };
+  /** The longest window one search may cover: every day of it costs Genesys requests. */
+  readonly search: { readonly maxWindowMs: number };
   readonly audit: { readonly dir: string };
   readonly guest: {
     readonly origin?: string;
@@ -97,7 +106,12 @@ export function loadApiConfig(rawEnv: Readonly<Record<string, string | undefined
       maxConcurrency: e.GCM_API_GENESYS_CONCURRENCY === undefined ? 8 : Number(e.GCM_API_GENESYS_CONCURRENCY),
     },
     database: { url: e.GCM_DATABASE_URL ?? DEFAULT_DATABASE_URL },
-    archive: { sink: (e.GCM_API_ARCHIVE_SINK as 'filesystem' | 'database' | undefined) ?? 'filesystem', dir: resolve(e.GCM_ARCHIVE_DIR ?? './var/archive') },
+    archive: {
+      sink: (e.GCM_API_ARCHIVE_SINK as 'filesystem' | 'database' | undefined) ?? 'filesystem',
+      dir: resolve(e.GCM_ARCHIVE_DIR ?? './var/archive'),
+      maxWindowMs: e.GCM_API_ARCHIVE_MAX_WINDOW === undefined ? 31 * DAY : (parseDuration(e.GCM_API_ARCHIVE_MAX_WINDOW) as number),
+    },
+    search: { maxWindowMs: e.GCM_API_SEARCH_MAX_WINDOW === undefined ? 366 * DAY : (parseDuration(e.GCM_API_SEARCH_MAX_WINDOW) as number) },
     audit: { dir: resolve(e.GCM_API_AUDIT_DIR ?? './var/audit/api') },
     guest: {
       ...(e.GCM_API_GUEST_ORIGIN !== undefined ? { origin: e.GCM_API_GUEST_ORIGIN.trim() } : {}),

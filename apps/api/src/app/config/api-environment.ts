@@ -190,6 +190,14 @@ export class ApiEnvironment {
   GCM_API_GENESYS_CONCURRENCY?: string;
 
   @IsOptional()
+  @duration(3_600_000, 3_660 * 86_400_000, '366d')
+  GCM_API_SEARCH_MAX_WINDOW?: string;
+
+  @IsOptional()
+  @duration(60_000, 3_660 * 86_400_000, '31d')
+  GCM_API_ARCHIVE_MAX_WINDOW?: string;
+
+  @IsOptional()
   @IsIn(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
   GCM_API_LOG_LEVEL?: string;
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import { Audited } from '../audit/audited.decorator';
 import { RequireScope } from '../auth/auth.decorators';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
@@ -20,10 +21,10 @@ export class ConversationsController {
   @Audited('conversation.message.send', { target: (request) => request.params['id'] })
   @ApiOperation({ summary: 'Send a message into a conversation', description: 'As its connected agent, or agentless where GCM_API_AGENTLESS_FROM is configured. Validated (one body kind, channel text limit) before it is sent.' })
   @ApiCreatedResponse({ type: SentConversationMessageDto })
-  @ApiBadRequestResponse({ description: 'Invalid message; `errors` names the fields (problem+json)' })
-  @ApiNotFoundResponse({ description: 'Genesys does not know the conversation (problem+json)' })
-  @ApiConflictResponse({ description: 'No connected agent to send as (problem+json)' })
-  @ApiUnprocessableEntityResponse({ description: 'Agentless sending is not available for this conversation (problem+json)' })
+  @ProblemResponse(400, 'Invalid message; `errors` names the fields')
+  @ProblemResponse(404, 'Genesys does not know the conversation')
+  @ProblemResponse(409, 'No connected agent to send as')
+  @ProblemResponse(422, 'Agentless sending is not available for this conversation')
   send(@Param() params: ConversationParams, @Body() body: SendConversationMessageDto): Promise<SentConversationMessageDto> {
     return this.conversations.send(params.id, body);
   }
@@ -33,8 +34,8 @@ export class ConversationsController {
   @ApiOperation({ summary: 'The verified timeline of a conversation', description: 'Read from Genesys (conversation, message ids, bulk bodies), ordered and checked: integrity report and receipt SLA included. As JSON, or as a Markdown or plain-text transcript.' })
   @ApiProduces('application/json', 'text/markdown', 'text/plain')
   @ApiOkResponse({ type: TimelineDto, description: 'JSON timeline (format=json), or the transcript (format=markdown|text)' })
-  @ApiBadRequestResponse({ description: 'Invalid parameters (problem+json)' })
-  @ApiNotFoundResponse({ description: 'Genesys does not know the conversation (problem+json)' })
+  @ProblemResponse(400, 'Invalid parameters')
+  @ProblemResponse(404, 'Genesys does not know the conversation')
   async timeline(
     @Param() params: ConversationParams,
     @Query() query: TimelineQueryDto,

@@ -70,7 +70,7 @@ export class ConversationsService {
     if (!agent) throw new NoAgentCommunicationError(conversation.id);
     // the client validates one-body-kind-per-message at run time (400 AMBIGUOUS_BODY / EMPTY_BODY)
     const body = {
-      ...(request.text !== undefined ? { textBody: request.text } : {}),
+      ...(request.text != null ? { textBody: request.text } : {}),
       ...(request.mediaIds ? { mediaIds: request.mediaIds } : {}),
       ...(request.template ? { messagingTemplate: template(request.template) } : {}),
     } as AdditionalMessage;
@@ -104,7 +104,7 @@ export class ConversationsService {
       toAddress,
       toAddressMessengerType: type,
       useExistingActiveConversation: true,
-      ...(request.text !== undefined ? { textBody: request.text } : {}),
+      ...(request.text != null ? { textBody: request.text } : {}),
       ...(request.template ? { messagingTemplate: template(request.template) } : {}),
     });
     return {

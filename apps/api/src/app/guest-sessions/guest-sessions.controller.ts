@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import { Audited } from '../audit/audited.decorator';
 import type { ApiKeyDefinition } from '../auth/api-key';
 import { RequireScope } from '../auth/auth.decorators';
@@ -28,7 +29,7 @@ export class GuestSessionsController {
   @Audited('guest-session.open')
   @ApiOperation({ summary: 'Open a web messaging guest session', description: 'Connects a guest to the deployment over the web messaging guest WebSocket and returns its token, limits and expiry.' })
   @ApiCreatedResponse({ type: GuestSessionDto })
-  @ApiBadRequestResponse({ description: 'Invalid body; `errors` names the fields (problem+json)' })
+  @ProblemResponse(400, 'Invalid body; `errors` names the fields')
   open(@CurrentKey() key: ApiKeyDefinition, @Body() body: CreateGuestSessionDto): Promise<GuestSessionDto> {
     return this.guests.open(key, body);
   }
@@ -39,8 +40,8 @@ export class GuestSessionsController {
   @ApiOperation({ summary: 'Send a guest message', description: "Validated against the session's limits before it is sent; paced to web messaging's 2 messages a second." })
   @ApiParam(TOKEN_PARAM)
   @ApiCreatedResponse({ type: SentGuestMessageDto })
-  @ApiBadRequestResponse({ description: 'Invalid message; `errors` names the fields (problem+json)' })
-  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  @ProblemResponse(400, 'Invalid message; `errors` names the fields')
+  @ProblemResponse(404, 'No such session for this key')
   send(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Body() body: SendGuestMessageDto): Promise<SentGuestMessageDto> {
     return this.guests.send(key, token, body);
   }
@@ -50,7 +51,7 @@ export class GuestSessionsController {
   @ApiOperation({ summary: "The guest's conversation history, newest first" })
   @ApiParam(TOKEN_PARAM)
   @ApiOkResponse({ type: GuestHistoryDto })
-  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  @ProblemResponse(404, 'No such session for this key')
   history(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Query() query: GuestHistoryQueryDto): Promise<GuestHistoryDto> {
     return this.guests.history(key, token, query.limit ?? 100);
   }
@@ -62,7 +63,7 @@ export class GuestSessionsController {
   @ApiOperation({ summary: 'Close a guest session', description: 'Ends the session on Genesys (closeSession) and forgets the token.' })
   @ApiParam(TOKEN_PARAM)
   @ApiNoContentResponse({ description: 'Closed' })
-  @ApiNotFoundResponse({ description: 'No such session for this key (problem+json)' })
+  @ProblemResponse(404, 'No such session for this key')
   async close(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string): Promise<void> {
     await this.guests.close(key, token);
   }

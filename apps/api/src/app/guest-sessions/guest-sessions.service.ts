@@ -92,11 +92,11 @@ export class GuestSessionsService implements OnModuleInit, OnApplicationShutdown
     const attachment = request.attachment
       ? { fileName: request.attachment.fileName, mimeType: request.attachment.mimeType, bytes: Buffer.from(request.attachment.contentBase64, 'base64') }
       : undefined;
-    if (request.text === undefined && attachment === undefined) {
+    if (request.text == null && attachment === undefined) {
       throw new RequestValidationError([{ field: 'text', message: 'is required unless an attachment is sent', code: 'EMPTY_BODY' }]);
     }
     const started = performance.now();
-    const echo = await entry.session.sendMessage({ text: request.text, customAttributes, attachment });
+    const echo = await entry.session.sendMessage({ text: request.text ?? undefined, customAttributes, attachment });
     const attachmentId = echo.content?.find((c) => c.contentType === 'Attachment')?.attachment?.id;
     return {
       messageId: echo.id,

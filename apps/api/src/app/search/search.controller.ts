@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import { RequireScope } from '../auth/auth.decorators';
 import { abortOnClose } from '../http/abort-on-close';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
@@ -37,7 +38,7 @@ export class SearchController {
   })
   @ApiProduces(NDJSON_CONTENT_TYPE)
   @ApiOkResponse({ description: 'The NDJSON stream', content: { [NDJSON_CONTENT_TYPE]: { schema: { type: 'string' } } } })
-  @ApiBadRequestResponse({ description: 'Invalid criteria or resume token; `errors` names the fields (problem+json)' })
+  @ProblemResponse(400, 'Invalid criteria or resume token; `errors` names the fields')
   async stream(@Query() query: SearchQueryDto, @Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     const signal = abortOnClose(request, response);
     const { stream, iterator, first } = await this.search.open(query, signal);

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { API_CONFIG } from '../config/api-config.token';
+import type { ApiConfig } from '../config/api-config';
+import { RequestValidationError } from '../problem/request-validation.error';
 import { ConversationSearch, normalizeCriteria, SearchAbortedError, type ConversationSearchStream, type ConversationSummary } from '@gcm/search-stream';
 import type { SearchQueryDto } from './search.dto';
 
@@ -11,7 +14,10 @@ export interface OpenedSearch {
 
 @Injectable()
 export class SearchService {
-  constructor(private readonly search: ConversationSearch) {}
+  constructor(
+    private readonly search: ConversationSearch,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
 
   /**
    * Validates the criteria and the resume token and reads the first result, so every
@@ -28,6 +34,11 @@ export class SearchService {
       ...(query.direction ? { direction: query.direction } : {}),
       ...(query.externalTag ? { externalTag: query.externalTag } : {}),
     });
+    const { startMs, endMs } = criteria.interval;
+    if (endMs - startMs > this.config.search.maxWindowMs) {
+      const days = Math.round(this.config.search.maxWindowMs / 86_400_000);
+      throw new RequestValidationError([{ field: 'to', message: `is more than ${days} days after from (GCM_API_SEARCH_MAX_WINDOW); search in parts`, code: 'WINDOW_TOO_LONG' }]);
+    }
     const stream = this.search.search(criteria, {
       ...(query.strategy ? { strategy: query.strategy } : {}),
       ...(query.match ? { match: query.match } : {}),

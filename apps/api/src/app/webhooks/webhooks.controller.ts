@@ -1,5 +1,6 @@
+import { ProblemResponse } from '../problem/problem-response.decorator';
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator';
 import { OpenRoute } from '../auth/auth.decorators';
 import type { ApiRequest } from '../http/api-request';
@@ -24,9 +25,9 @@ export class WebhooksController {
   @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'sha256=<base64 HMAC-SHA256 of the raw body>' })
   @ApiBody({ type: OpenMessagingWebhookDto })
   @ApiOkResponse({ type: WebhookReceiptDto })
-  @ApiBadRequestResponse({ description: 'Not an Open Messaging message (problem+json)' })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong signature (problem+json)' })
-  @ApiNotFoundResponse({ description: 'Webhooks are not enabled on this API (problem+json)' })
+  @ProblemResponse(400, 'Not an Open Messaging message')
+  @ProblemResponse(401, 'Missing or wrong signature')
+  @ProblemResponse(404, 'Webhooks are not enabled on this API')
   receive(@Req() request: ApiRequest): WebhookReceiptDto {
     return this.webhooks.receive(request.body, request.gcm);
   }
