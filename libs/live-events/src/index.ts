@@ -28,3 +28,16 @@ export { LiveEventsCheckpoint } from './lib/live-events-checkpoint';
 export { DEFAULT_CRM_EVENT_TYPES, crmRecordMapper, type CrmRecord, type CrmRecordMapper } from './lib/crm/crm-record';
 export { CrmOutboxSink, crmOutboxKey, type CrmOutboxSinkOptions } from './lib/crm/crm-outbox.sink';
 export { CrmSyncJob, type CrmEndpoint, type CrmSyncJobOptions, type CrmSyncReport } from './lib/crm/crm-sync.job';
+export {
+  QA_SNAPSHOT_KIND,
+  QA_SNAPSHOT_SCHEMA_VERSION,
+  durationStats,
+  type DurationStats,
+  type QaMetrics,
+  type QaSnapshot,
+  type QaSnapshotContent,
+  type QueueQaMetrics,
+  type SlaBreachCounts,
+} from './lib/qa/qa-snapshot.model';
+export { diffQaSnapshots, type MetricChange, type MetricChanges, type QaSnapshotDiff } from './lib/qa/qa-snapshot.diff';
+export { QaSnapshotJob, type QaSnapshotJobOptions, type QaSnapshotRun } from './lib/qa/qa-snapshot.job';
