@@ -36,6 +36,8 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // every answer is computed fresh from Genesys; hashing large timelines for an ETag buys no cache hit
+  app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
   app.use(app.get(RequestLifecycle).middleware);
