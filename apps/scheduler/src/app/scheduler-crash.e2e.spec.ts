@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ const LONG = process.env['GCM_LONG_TESTS'] === '1';
 const KILLS = LONG ? 10 : 3;
 // real processes wait out Retry-After for real, so 429s are rarer here than in the
 // fake-clock 2,000-conversation spec of libs/archive; the other flaky faults stay
-const world: World = { seed: 41, conversations: LONG ? 400 : 200, days: 1, faults: LONG ? 'flaky,http429=0.01' : undefined };
+const world: World = { seed: 41, conversations: LONG ? 400 : 150, days: 1, faults: LONG ? 'flaky,http429=0.01' : undefined };
 
 jest.setTimeout(LONG ? 600_000 : 180_000);
 
@@ -26,11 +25,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
 }
 
 describe(`scheduler killed with SIGKILL ${KILLS} times during a run (${world.conversations} conversations, SQLite file, filesystem archive)`, () => {
@@ -145,23 +139,6 @@ describe(`scheduler killed with SIGKILL ${KILLS} times during a run (${world.con
       for (const [webhookId, conversationId] of received) idsByConversation.set(conversationId, (idsByConversation.get(conversationId) ?? new Set()).add(webhookId));
       expect([...idsByConversation.values()].filter((ids) => ids.size > 1)).toEqual([]);
       expect(await store.workItems.countByStatus(window.queue)).toEqual({ pending: 0, 'in-flight': 0, done: world.conversations, dead: 0 });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('a backfill of the same window (--backfill) writes nothing and exits 0', async () => {
-    const window = (finished['windows'] as Array<{ start: string; end: string }>)[0];
-    const before = await filesUnder(workspace.env['GCM_ARCHIVE_DIR']);
-    const backfill = new SchedulerProcess({ ...env, GCM_SCHEDULER_RUN_AT_START: 'false' }, ['--backfill', `${window.start}/${window.end}`]);
-    const done = await backfill.waitFor(isRunEnd, 'the end of the backfill');
-    process.stdout.write(`backfill: ${done['durationMs']} ms, ${done['apiCalls']} API calls\n`);
-    expect(await backfill.exited).toEqual({ code: 0, signal: null });
-    expect(done).toMatchObject({ msg: 'Archive run succeeded', kind: 'backfill', found: world.conversations, archived: 0, unchanged: world.conversations });
-    expect(await filesUnder(workspace.env['GCM_ARCHIVE_DIR'])).toEqual(before);
-    const store = await openDatabase(workspace.env['GCM_DATABASE_URL']);
-    try {
-      for (const id of sandbox.truth.conversationIds()) expect(await store.archiveIndex.versions(id)).toHaveLength(1);
     } finally {
       await store.close();
     }

@@ -1,9 +1,16 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { openDatabase } from '@gcm/store';
 import type { RunningSandbox } from '@gcm/genesys-sandbox';
 import { isRunEnd, schedulerWorkspace, SchedulerProcess } from '../test/scheduler-process';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 jest.setTimeout(120_000);
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
+}
 
 describe('scheduler process: configuration', () => {
   it('refuses a bad configuration with one message naming every bad variable, secrets unshown, exit 2', async () => {
@@ -61,7 +68,7 @@ describe('scheduler process: one run at a time, graceful shutdown', () => {
     await workspace?.dispose();
   });
 
-  it('skips a cron tick while a run is going, hands its work back on SIGTERM, and the next start finishes the window', async () => {
+  it('skips a cron tick while a run is going, hands its work back on SIGTERM, the next start finishes the window, and a --backfill of it writes nothing', async () => {
     // 20 requests per second: the start-up run lasts a few seconds; the cron fires every second
     const slow = new SchedulerProcess({
       ...workspace.env,
@@ -96,13 +103,27 @@ describe('scheduler process: one run at a time, graceful shutdown', () => {
     expect(await next.exited).toEqual({ code: 0, signal: null });
     expect(done.msg).toBe('Archive run succeeded');
     expect((done['windows'] as unknown[])[0]).toMatchObject({ resumed: true, complete: true, found: world.conversations });
-    const end = Date.parse((done['windows'] as Array<{ end: string }>)[0].end);
-    expect(await inspectAgainstTruth(world, now, workspace.env['GCM_ARCHIVE_DIR'], end)).toMatchObject({
+    const window = (done['windows'] as Array<{ start: string; end: string }>)[0];
+    expect(await inspectAgainstTruth(world, now, workspace.env['GCM_ARCHIVE_DIR'], Date.parse(window.end))).toMatchObject({
       missing: [],
       duplicated: [],
       corrupted: [],
       mismatched: [],
       versions: world.conversations,
     });
+
+    // the same window again, one-shot: everything is synced, nothing is written, exit 0
+    const files = await filesUnder(workspace.env['GCM_ARCHIVE_DIR']);
+    const backfill = new SchedulerProcess({ ...workspace.env, ...env, GCM_SCHEDULER_REPLICA_ID: 'replica-1' }, ['--backfill', `${window.start}/${window.end}`]);
+    const backfilled = await backfill.waitFor(isRunEnd, 'the end of the backfill');
+    expect(await backfill.exited).toEqual({ code: 0, signal: null });
+    expect(backfilled).toMatchObject({ msg: 'Archive run succeeded', kind: 'backfill', found: world.conversations, archived: 0, unchanged: world.conversations });
+    expect(await filesUnder(workspace.env['GCM_ARCHIVE_DIR'])).toEqual(files);
+    const after = await openDatabase(workspace.env['GCM_DATABASE_URL']);
+    try {
+      for (const id of sandbox.truth.conversationIds()) expect(await after.archiveIndex.versions(id)).toHaveLength(1);
+    } finally {
+      await after.close();
+    }
   });
 });

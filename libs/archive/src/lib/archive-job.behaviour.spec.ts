@@ -9,7 +9,7 @@ import { ArchiveJob } from './archive-job.service';
 import type { ConversationEvent } from './archive-observer';
 import type { ArchiveRunSummary } from './archive-run-summary';
 
-const WORLD: WorldOptions = { seed: 5, conversations: 60, days: 2 };
+const WORLD: WorldOptions = { seed: 5, conversations: 40, days: 2 };
 const MINUTE = 60_000;
 
 /** Reads of one conversation fail (`times` times, or always) with a 503-like error. */
