@@ -1,4 +1,5 @@
 import { Argument, Command, Option } from 'commander';
+import { lazy } from './lazy-modules';
 import type { CommandContext } from './runtime/command-context';
 import type { ExitCode } from './runtime/exit-code';
 
@@ -49,7 +50,7 @@ ${examples([
     .command('doctor')
     .description('check the region, credentials, token and the permissions each feature needs, with real calls')
     .addHelpText('after', examples(['gcm doctor', 'gcm --profile prod doctor --json | jq \'.checks[] | select(.status != "ok")\'']))
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/doctor.command')).runDoctor(context)));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.doctor().runDoctor(context)));
 
   const session = program.command('session').description('web messaging guest sessions');
   session
@@ -66,7 +67,7 @@ ${examples([
         'TOKEN=$(gcm session create --json | jq -r .token)',
       ])}`,
     )
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/session.command')).runSessionCreate(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.session().runSessionCreate(context, command.opts())));
 
   const message = program.command('message').description('send messages');
   message
@@ -89,7 +90,7 @@ ${examples([
         'gcm message send --session "$TOKEN" --file receipt.pdf --text "Here it is"',
       ]),
     )
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/message.command')).runMessageSend(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.message().runMessageSend(context, command.opts())));
 
   program
     .command('history')
@@ -106,7 +107,7 @@ ${examples([
       examples(['gcm history 3f2a… ', 'gcm history 3f2a… --format markdown > transcript.md', 'gcm history 3f2a… --json | jq .integrity']),
     )
     .action((conversationId: string, _options, command: Command) =>
-      dispatch(command, async (context) => (await import('./commands/history.command')).runHistory(context, conversationId, command.opts())),
+      dispatch(command, (context) => lazy.history().runHistory(context, conversationId, command.opts())),
     );
 
   program
@@ -135,7 +136,7 @@ ${examples([
         'gcm search --from 2026-01-01 --to 2026-02-01 --messenger-type webmessaging --resume eyJ2Ijox… >> jan.ndjson',
       ])}`,
     )
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/search.command')).runSearch(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.search().runSearch(context, command.opts())));
 
   const archive = program.command('archive').description('archive conversations and verify archives');
   archive
@@ -156,7 +157,7 @@ ${examples([
         'gcm archive run --from 24h --out /mnt/archive --json | jq .archived',
       ])}`,
     )
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/archive.command')).runArchive(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.archive().runArchive(context, command.opts())));
   archive
     .command('verify')
     .description('re-hash every archived version, check each record\'s own content hash, and compare with the archive index')
@@ -165,7 +166,7 @@ ${examples([
     .option('--database <url>', 'compare with the archive index in this database (GCM_DATABASE_URL; default: when ./var/gcm.sqlite exists)')
     .option('--no-index', 'do not compare with the archive index')
     .addHelpText('after', examples(['gcm archive verify', 'gcm archive verify --dir /mnt/archive --json | jq .problems']))
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/archive.command')).runArchiveVerify(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.archive().runArchiveVerify(context, command.opts())));
 
   const audit = program.command('audit').description('the hash-chained audit trail');
   audit
@@ -174,7 +175,7 @@ ${examples([
     .option('-d, --dir <dir>', 'trail directory (GCM_AUDIT_DIR, default ./var/audit)')
     .option('--expected-head <seq:hash>', 'the head recorded elsewhere; detects a cut-off end')
     .addHelpText('after', examples(['gcm audit verify', 'gcm audit verify --dir ./var/audit/api --expected-head 1234:9f86d0…']))
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/audit.command')).runAuditVerify(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.audit().runAuditVerify(context, command.opts())));
 
   const events = program.command('events').description('live conversation events (notifications API)');
   events
@@ -184,7 +185,7 @@ ${examples([
     .option('--user <id>', 'user whose conversations to follow (repeatable)', collect)
     .option('-n, --max <count>', 'stop after this many events')
     .addHelpText('after', examples(['gcm events tail --queue 6a1f… | jq .', 'gcm events tail --queue 6a1f… --max 10 --json']))
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/events.command')).runEventsTail(context, command.opts())));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.events().runEventsTail(context, command.opts())));
 
   program
     .command('sandbox')
@@ -202,18 +203,18 @@ ${examples([
       `\nOther emulator flags (--faults flaky, --rate-limit 300, --agent-reply-ms off, …) are passed through;\n\`npm run sandbox -- --help\` lists them. Ctrl-C stops it.\n${examples(['gcm sandbox', 'gcm sandbox --port 0 --faults flaky --json'])}`,
     )
     .action((_options, command: Command) =>
-      dispatch(command, async (context) => (await import('./commands/sandbox.command')).runSandbox(context, command.opts(), command.args)),
+      dispatch(command, (context) => lazy.sandbox().runSandbox(context, command.opts(), command.args)),
     );
 
   const config = program.command('config').description('profiles and resolved settings');
   config
     .command('show')
     .description('the settings in use and where each comes from (secrets are never shown)')
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/config.command')).runConfigShow(context)));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigShow(context)));
   config
     .command('list')
     .description('the profiles of the config file')
-    .action((_options, command: Command) => dispatch(command, async (context) => (await import('./commands/config.command')).runConfigList(context)));
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigList(context)));
 
   program
     .command('completion')
@@ -221,7 +222,7 @@ ${examples([
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .addHelpText('after', examples(['source <(gcm completion bash)', 'gcm completion zsh > "${fpath[1]}/_gcm"']))
     .action((shell: string, _options, command: Command) =>
-      dispatch(command, async (context) => (await import('./commands/completion.command')).runCompletion(context, program, shell)),
+      dispatch(command, (context) => lazy.completion().runCompletion(context, program, shell)),
     );
 
   return program;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { buildProgram, type Dispatch } from './cli-program';
+import { lazy } from './lazy-modules';
 import { Output } from './output/output';
 import type { TerminalStream } from './output/terminal';
 import { CliError } from './runtime/cli.error';
@@ -63,7 +64,7 @@ export async function runCli(proc: CliProcess): Promise<number> {
       // `gcm` or `gcm archive` alone: commander has printed the help to stderr
       if (error.code === 'commander.help') return ExitCode.Usage;
     }
-    const report = await describe(error, interrupts);
+    const report = describe(error, interrupts);
     output.error(report);
     return report.exitCode;
   } finally {
@@ -71,13 +72,13 @@ export async function runCli(proc: CliProcess): Promise<number> {
   }
 }
 
-async function describe(error: unknown, interrupts: Interrupts): Promise<ErrorReport> {
+function describe(error: unknown, interrupts: Interrupts): ErrorReport {
   // gcm's own errors and usage errors are answered without loading the libraries
   if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof CommanderError) {
     return { exitCode: ExitCode.Usage, code: 'USAGE', message: error.message.replace(/^error: /, ''), hint: 'See `gcm --help` or `gcm <command> --help`.' };
   }
-  const { reportError } = await import('./runtime/error-report');
+  const { reportError } = lazy.errorReport();
   const report = reportError(error);
   if (interrupts.interrupted && report.exitCode === ExitCode.Failure) {
     return { exitCode: ExitCode.Interrupted, code: 'INTERRUPTED', message: `Interrupted: ${report.message}` };

@@ -33,8 +33,8 @@ interface Listening {
 export async function runSandbox(context: CommandContext, options: SandboxCommandOptions, passthrough: readonly string[]): Promise<ExitCode> {
   const { output } = context;
   const args = ['--port', options.port, '--seed', options.seed, '--conversations', options.conversations, '--days', options.days, ...passthrough];
-  const { command, args: argv } = tsxCommand('apps/sandbox/src/main.ts', args);
-  const child = spawn(command, argv, { cwd: context.cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...context.env } });
+  const { command, args: argv, env } = tsxCommand('apps/sandbox/src/main.ts', args);
+  const child = spawn(command, argv, { cwd: context.cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...context.env, ...env } });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const stop = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import type { GenesysConnection } from '@gcm/genesys-auth';
 import { resolveSettings, type CliSettings } from '../config/cli-settings';
+import { lazy } from '../lazy-modules';
 import type { Output } from '../output/output';
 import { CliError } from './cli.error';
 import { ExitCode } from './exit-code';
@@ -57,7 +58,7 @@ export class CommandContext {
       });
     }
     // the Genesys libraries load only for commands that talk to Genesys
-    const { createConnection } = await import('./genesys-connect');
+    const { createConnection } = lazy.genesysConnect();
     const budget = new RequestBudget(options.maxRequests);
     const connection = createConnection({ ...values, clientId: values.clientId, clientSecret: values.clientSecret }, this.output, budget);
     return { connection, budget, signal: AbortSignal.any([this.interrupts.signal, budget.signal]) };

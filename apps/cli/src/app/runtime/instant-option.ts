@@ -15,11 +15,8 @@ export function parseInstantOption(value: string, flag: string, now: number): nu
   if (text === 'now') return now;
   const span = /^(\d+)([smhdw])$/.exec(text);
   if (span) return now - Number(span[1]) * UNIT_MS[span[2]];
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isFinite(ms)) return ms;
-  }
-  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d\d:?\d\d)$/i.test(text)) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && isCalendarDate(text)) return Date.parse(`${text}T00:00:00Z`);
+  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d\d:?\d\d)$/i.test(text) && isCalendarDate(text.slice(0, 10))) {
     const ms = Date.parse(text);
     if (Number.isFinite(ms)) return ms;
   }
@@ -30,6 +27,13 @@ export function parseInstantOption(value: string, flag: string, now: number): nu
     `${flag} ${JSON.stringify(value)} is not a time`,
     'Use now, a span back from now (90m, 24h, 7d, 2w), a date (2026-01-31, UTC midnight) or an ISO-8601 instant (2026-01-31T12:00:00Z).',
   );
+}
+
+/** Date.parse rolls 2026-02-30 over into March; a typo must not move the window silently. */
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number);
+  const ms = Date.UTC(year, month - 1, day);
+  return new Date(ms).toISOString().slice(0, 10) === date;
 }
 
 /** A whole-number flag within bounds. */
