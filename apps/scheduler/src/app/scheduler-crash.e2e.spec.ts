@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { generateWebhookSecret, verifyWebhook } from '@gcm/audit';
 import type { RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase } from '@gcm/store';
