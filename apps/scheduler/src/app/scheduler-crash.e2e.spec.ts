@@ -13,6 +13,7 @@ const KILLS = LONG ? 10 : 3;
 const world: World = { seed: 41, conversations: LONG ? 400 : 150, days: 1, faults: LONG ? 'flaky,http429=0.01' : undefined };
 
 jest.setTimeout(LONG ? 600_000 : 180_000);
+afterAll(() => SchedulerProcess.killLeftovers());
 
 /** mulberry32: the kill moments come from a seed, so a failure can be replayed. */
 function seeded(seed: number): () => number {

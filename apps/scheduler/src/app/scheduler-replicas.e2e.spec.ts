@@ -8,6 +8,7 @@ import { isRunEnd, schedulerWorkspace, SchedulerProcess, type LogLine } from '..
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 jest.setTimeout(120_000);
+afterAll(() => SchedulerProcess.killLeftovers());
 
 const plan = planTestDatabases(process.env);
 if (plan.skipped !== undefined) console.warn(plan.skipped);

@@ -6,6 +6,7 @@ import { isRunEnd, schedulerWorkspace, SchedulerProcess } from '../test/schedule
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 jest.setTimeout(120_000);
+afterAll(() => SchedulerProcess.killLeftovers());
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

@@ -17,6 +17,8 @@ export type LogLine = Record<string, unknown> & { level: string; msg: string };
  * the process says, never on a timer.
  */
 export class SchedulerProcess {
+  /** Every process started and not yet exited, so a failed test cannot leave one behind. */
+  private static readonly alive = new Set<SchedulerProcess>();
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
   /** Lines that were not JSON (there must be none). */
@@ -54,7 +56,16 @@ export class SchedulerProcess {
       }
     });
     createInterface({ input: stderr }).on('line', (text) => this.stderr.push(text));
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    SchedulerProcess.alive.add(this);
+    this.exited = once(this.child, 'exit').then(([code, signal]) => {
+      SchedulerProcess.alive.delete(this);
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
+  }
+
+  /** Kills (SIGKILL) whatever a test left running; call it from afterAll. */
+  static async killLeftovers(): Promise<void> {
+    await Promise.all([...SchedulerProcess.alive].map((child) => child.crash()));
   }
 
   get pid(): number | undefined {
