@@ -180,11 +180,14 @@ ${examples([
   const events = program.command('events').description('live conversation events (notifications API)');
   events
     .command('tail')
-    .description('follow conversation events of queues or users as NDJSON until Ctrl-C')
+    .description('follow conversation events of queues or users (one line each; NDJSON with --json) until Ctrl-C')
     .option('--queue <id>', 'queue whose conversations to follow (repeatable)', collect)
     .option('--user <id>', 'user whose conversations to follow (repeatable)', collect)
+    .option('--conversation <id>', 'only events of this conversation (repeatable)', collect)
+    .option('--type <type>', 'only events of this type: message.received, participant.state.changed, … (repeatable)', collect)
+    .option('--since <time>', 'first re-read what changed since then (the instant a stopped tail printed)')
     .option('-n, --max <count>', 'stop after this many events')
-    .addHelpText('after', examples(['gcm events tail --queue 6a1f… | jq .', 'gcm events tail --queue 6a1f… --max 10 --json']))
+    .addHelpText('after', examples(['gcm events tail --queue 6a1f…', 'gcm events tail --queue 6a1f… --type message.received --json | jq -r .message.text', 'gcm events tail --queue 6a1f… --since 2026-03-01T10:15:00Z   # continue where an earlier tail stopped']))
     .action((_options, command: Command) => dispatch(command, (context) => lazy.events().runEventsTail(context, command.opts())));
 
   program

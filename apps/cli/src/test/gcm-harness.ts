@@ -24,7 +24,7 @@ export class GcmWorld {
   private constructor(
     readonly sandbox: RunningSandbox,
     readonly dir: string,
-    /** The instant the sandbox's data is anchored to (the start of the current minute). */
+    /** The instant the sandbox's data is anchored to. */
     readonly now: number,
   ) {}
 
@@ -35,8 +35,9 @@ export class GcmWorld {
 
   static async start(options: Partial<SandboxOptions> = {}): Promise<GcmWorld> {
     const dir = await mkdtemp(join(tmpdir(), 'gcm-cli-'));
-    // anchored at (nearly) the real now: doctor and archive look back from the real clock
-    const now = Date.now() - (Date.now() % 60_000);
+    // anchored at the real now, so the sandbox clock and gcm's agree: doctor and archive
+    // look back from the real clock, and live events announce only what is newer than it
+    const now = Date.now();
     const sandbox = await startSandbox({
       port: 0,
       seed: 42,

@@ -1,0 +1,55 @@
+import { GuestSession } from '@gcm/messaging-client';
+import { GcmWorld, ndjson, stderrEvents } from './gcm-harness';
+
+interface Event {
+  id: string;
+  type: string;
+  conversationId?: string;
+  message?: { text?: string };
+}
+
+/** `gcm events tail`: the real binary following a queue's live events from the sandbox. */
+describe('gcm events tail', () => {
+  let world: GcmWorld;
+
+  beforeAll(async () => {
+    world = await GcmWorld.start({ conversations: 10, days: 1, agentReplyMs: false });
+  });
+  afterAll(() => world.stop());
+
+  it('prints the live events of a followed queue as NDJSON and stops after --max with where to continue', async () => {
+    const queueId = world.sandbox.truth.catalog.queues[0].id;
+    const child = world.spawn(['events', 'tail', '--queue', queueId, '--max', '3', '--json']);
+    let stderr = '';
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    // a guest writes once gcm says it follows the queue (a guest's first message lands in the first queue)
+    let guest: Promise<GuestSession> | undefined;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (guest || !stderr.includes('gcm: following 1 queue')) return;
+      guest = GuestSession.open({ apiBaseUrl: world.sandbox.apiBaseUrl, deploymentId: world.sandbox.deploymentId, keepAlive: false }).then(async (session) => {
+        await session.sendText('Is anyone there?');
+        return session;
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    (await guest)?.disconnect();
+
+    expect(code).toBe(0);
+    const events = ndjson<Event>(stdout);
+    expect(events).toHaveLength(3);
+    const conversationId = world.sandbox.truth.guestConversationIds().at(-1);
+    expect(new Set(events.map((e) => e.conversationId))).toEqual(new Set([conversationId]));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['participant.joined', 'message.received']));
+    expect(events.find((e) => e.type === 'message.received')?.message?.text).toBe('Is anyone there?');
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    expect(stderrEvents(stderr).find((e) => e['event'] === 'stopped')).toMatchObject({ reason: 'max', events: 3, since: expect.any(String) });
+  });
+
+  it('exits 2 without a queue or user to follow, or for an unknown event type', async () => {
+    const [nothing, badType] = await Promise.all([world.run(['events', 'tail']), world.run(['events', 'tail', '--queue', 'q', '--type', 'message.deleted'])]);
+    expect([nothing.code, badType.code]).toEqual([2, 2]);
+    expect(badType.stderr).toContain('Unknown event type message.deleted');
+  });
+});
