@@ -1,139 +1,327 @@
 /**
- * `npm start`: the local stack's main job. With no Genesys credentials in the environment
- * (or `.env`) it starts the sandbox as its own process and runs against it; with
- * credentials it runs read-only against the real org.
+ * `npm start`: the whole gcm stack on one machine, as separate processes.
  *
- * Until the scheduler app lands, the main job is the discovery pass the archival job
- * starts with: check the credentials, stream the conversations of the window through
- * the analytics search, and read each one's messages through the bulk endpoint.
+ * - With no Genesys credentials (environment or `.env`): the sandbox — a seeded emulator
+ *   of Genesys Cloud — then the API and the scheduler wired to it. With
+ *   `GENESYSCLOUD_OAUTHCLIENT_ID`/`_SECRET` set, the same API and scheduler run against
+ *   the real org and no sandbox starts.
+ * - State: SQLite in ./var/gcm.sqlite, archives in ./var/archive, audit trails in
+ *   ./var/audit, each process's full log in ./var/log/<name>.log.
+ * - The scheduler runs the archive job once at start-up; its summary is printed as
+ *   `archived N conversations`.
+ * - Ctrl-C stops the scheduler and the API gracefully (in-flight work finishes or is
+ *   handed back), then the sandbox. A second Ctrl-C kills whatever is left.
+ *
+ * Nothing is built: the sandbox runs through tsx, and the Nest apps through ts-node
+ * (transpile only), because Nest needs the decorator metadata esbuild does not emit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { createGenesysConnection, GenesysApiError, GenesysConfigError, whoAmI } from '@gcm/genesys-auth';
-import { ConversationSearch, SearchStreamError } from '@gcm/search-stream';
+import { createInterface } from 'node:readline';
+import { parseEnv } from 'node:util';
 
 const root = resolve(__dirname, '../..');
+const started = Date.now();
+const HOST = '127.0.0.1';
+/** How long a process may take to come up before the stack gives up on it. */
+const STARTUP_TIMEOUT_MS = 120_000;
+/** Graceful stop: the scheduler's own shutdown grace is 30 s. */
+const STOP_GRACE_MS = 35_000;
 
-interface Target {
-  apiBaseUrl?: string;
-  loginBaseUrl?: string;
-  region?: string;
-  clientId: string;
-  clientSecret: string;
-  sandbox?: ChildProcess;
+type LogLine = Record<string, unknown> & { level?: string; msg?: string };
+
+/** One process of the stack: its log goes to var/log/<name>.log, its JSON lines to listeners. */
+class StackProcess {
+  readonly exited: Promise<number | null>;
+  private readonly log: WriteStream;
+  private readonly listeners: Array<(line: string) => void> = [];
+  private readonly tail: string[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    this.log = createWriteStream(resolve(root, 'var/log', `${name}.log`), { flags: 'a' });
+    this.log.write(`--- ${new Date().toISOString()} npm start (pid ${child.pid})\n`);
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.log.write(`${line}\n`);
+        this.tail.push(line);
+        if (this.tail.length > 20) this.tail.shift();
+        for (const listener of [...this.listeners]) listener(line);
+      });
+    }
+    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  onLine(listener: (line: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The first line `match` accepts; fails when the process exits first or takes too long. */
+  waitFor<T>(match: (line: string) => T | undefined, what: string): Promise<T> {
+    return new Promise<T>((resolveLine, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not report ${what} within ${STARTUP_TIMEOUT_MS / 1000} s (see var/log/${this.name}.log)`)), STARTUP_TIMEOUT_MS);
+      timer.unref();
+      const listener = (line: string) => {
+        const value = match(line);
+        if (value === undefined) return;
+        this.listeners.splice(this.listeners.indexOf(listener), 1);
+        clearTimeout(timer);
+        resolveLine(value);
+      };
+      this.listeners.push(listener);
+      void this.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited with code ${code} before it reported ${what}:\n${this.tail.map((l) => `    ${l}`).join('\n')}`));
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.kill(), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    await new Promise<void>((done) => this.log.end(done));
+  }
+
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
+  }
 }
 
 function readDotEnv(): Record<string, string> {
   const path = resolve(root, '.env');
-  if (!existsSync(path)) return {};
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return values;
+  return existsSync(path) ? (parseEnv(readFileSync(path, 'utf8')) as Record<string, string>) : {};
 }
 
-async function startSandboxProcess(): Promise<Target> {
-  const tsx = resolve(root, 'node_modules/.bin/tsx');
-  const child = spawn(
-    tsx,
-    ['--tsconfig', 'tsconfig.base.json', 'apps/sandbox/src/main.ts', '--port', '0', '--seed', '42', '--conversations', '300', '--days', '7'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ apiBaseUrl: string; clientId: string; clientSecret: string }>((ok, fail) => {
-    child.once('exit', (code) => fail(new Error(`the sandbox exited with code ${code} before it was ready`)));
-    lines.once('line', (line) => {
-      try {
-        const event = JSON.parse(line);
-        if (event.event === 'listening') ok(event);
-        else fail(new Error(`unexpected first line from the sandbox: ${line}`));
-      } catch {
-        fail(new Error(`unexpected first line from the sandbox: ${line}`));
-      }
-    });
+/** The preferred port when it is free, else 0 (the process picks one and reports it). */
+function portOr0(preferred: number): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(0));
+    probe.listen(preferred, HOST, () => probe.close(() => done(preferred)));
   });
-  return { apiBaseUrl: ready.apiBaseUrl, clientId: ready.clientId, clientSecret: ready.clientSecret, sandbox: child };
+}
+
+function parseJson(line: string): LogLine | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return undefined;
+  }
+}
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const say = (name: string, line: string) => print(`[${name}] ${line}`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function launch(name: string, command: string, args: string[], env: Record<string, string | undefined>): StackProcess {
+  // its own process group: the terminal's Ctrl-C reaches only this script, which stops
+  // the processes in order (the scheduler and the API before the sandbox they talk to)
+  const child = spawn(command, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const processEntry = new StackProcess(name, child);
+  // warnings and errors of the JSON logs are shown; everything is in the log file
+  processEntry.onLine((line) => {
+    const json = parseJson(line);
+    if (json && (json.level === 'warn' || json.level === 'error')) say(name, `${json.level}: ${json.msg ?? line}`);
+    else if (!json && /error|warn/i.test(line)) say(name, line);
+  });
+  return processEntry;
+}
+
+function nestApp(name: 'api' | 'scheduler', env: Record<string, string | undefined>): StackProcess {
+  return launch(name, process.execPath, [resolve(root, 'node_modules/ts-node/dist/bin.js'), '--transpile-only', '-r', 'tsconfig-paths/register', `apps/${name}/src/main.ts`], {
+    ...env,
+    TS_NODE_PROJECT: `apps/${name}/tsconfig.app.json`,
+  });
 }
 
 async function main(): Promise<number> {
-  const env = { ...readDotEnv(), ...process.env };
-  const hasCredentials = Boolean(env.GENESYSCLOUD_OAUTHCLIENT_ID && env.GENESYSCLOUD_OAUTHCLIENT_SECRET);
-  const target: Target = hasCredentials
-    ? {
-        region: env.GENESYSCLOUD_REGION,
-        apiBaseUrl: env.GENESYSCLOUD_API_BASE_URL,
-        loginBaseUrl: env.GENESYSCLOUD_LOGIN_BASE_URL,
-        clientId: env.GENESYSCLOUD_OAUTHCLIENT_ID!,
-        clientSecret: env.GENESYSCLOUD_OAUTHCLIENT_SECRET!,
-      }
-    : await startSandboxProcess();
-  try {
-    const { transport, environment } = createGenesysConnection({
-      region: target.region,
-      apiBaseUrl: target.apiBaseUrl,
-      loginBaseUrl: target.loginBaseUrl,
-      clientId: target.clientId,
-      clientSecret: target.clientSecret,
-      transport: { rateLimit: { requestsPerMinute: 300, maxConcurrency: 4 } },
-    });
-    log(`gcm: ${target.sandbox ? 'no credentials found, running against the built-in sandbox' : 'running against Genesys Cloud'} at ${environment.apiBaseUrl}`);
-    const me = await whoAmI(transport);
-    log(`gcm: credentials ok (organization ${me.organization?.name ?? me.organization?.id ?? 'unknown'}, OAuth client ${me.OAuthClient?.name ?? me.OAuthClient?.id ?? 'unknown'})`);
+  for (const dir of ['var', 'var/archive', 'var/audit', 'var/log']) mkdirSync(resolve(root, dir), { recursive: true });
+  const dotEnv = readDotEnv();
+  const env: Record<string, string | undefined> = { ...dotEnv, ...process.env };
+  const real = Boolean(env['GENESYSCLOUD_OAUTHCLIENT_ID'] && env['GENESYSCLOUD_OAUTHCLIENT_SECRET']);
+  const processes: StackProcess[] = [];
 
-    const end = new Date();
-    const start = new Date(end.getTime() - 7 * 24 * 3600_000);
-    const search = new ConversationSearch({ transport });
-    const stream = search.search({ interval: { start, end }, mediaType: 'message' });
-    let found = 0;
-    let messages = 0;
-    const byType = new Map<string, number>();
-    for await (const conversation of stream) {
-      found++;
-      for (const type of conversation.messageTypes) byType.set(type, (byType.get(type) ?? 0) + 1);
-      if (found <= 10) {
-        const { data } = await transport.get<{ participants?: Array<{ messages?: Array<{ messageId: string }> }> }>(
-          `/api/v2/conversations/messages/${conversation.conversationId}`,
-        );
-        const ids = (data.participants ?? []).flatMap((p) => (p.messages ?? []).map((m) => m.messageId));
-        const bulk = ids.length
-          ? await transport.post<{ entities: unknown[] }>(
-              `/api/v2/conversations/messages/${conversation.conversationId}/messages/bulk`,
-              ids.slice(0, 1000),
-              { retrySafe: true },
-            )
-          : { data: { entities: [] } };
-        messages += bulk.data.entities.length;
-        log(`  ${conversation.conversationStart}  ${conversation.conversationId}  ${conversation.messageTypes.join(',') || '-'}  ${bulk.data.entities.length} messages`);
-      }
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) =>
+    (stopping ??= (async () => {
+      print();
+      print(`gcm: ${reason}: stopping the scheduler and the API (in-flight work finishes or is handed back)…`);
+      const apps = processes.filter((p) => p.name !== 'sandbox');
+      await Promise.all(apps.map((p) => p.stop()));
+      await Promise.all(processes.filter((p) => p.name === 'sandbox').map((p) => p.stop(5_000)));
+      print('gcm: stopped.');
+    })());
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      print(`gcm: second ${signal}: killing what is left`);
+      for (const p of processes) p.kill();
+      process.exit(130);
     }
-    const types = [...byType].map(([type, n]) => `${type} ${n}`).join(', ');
-    log(`gcm: ${found} message conversations in ${start.toISOString()} … ${end.toISOString()} (${types || 'none'}); read ${messages} messages of the first ${Math.min(found, 10)}; ${transport.requestCount} API calls`);
-    return 0;
-  } catch (error) {
-    if (error instanceof GenesysApiError || error instanceof GenesysConfigError || error instanceof SearchStreamError) {
-      log(`gcm: ${error.message}`);
-      return error instanceof GenesysApiError && error.category === 'auth' ? 3 : 1;
-    }
-    throw error;
-  } finally {
-    target.sandbox?.kill('SIGTERM');
+    void stop(signal === 'SIGINT' ? 'Ctrl-C' : signal).then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  // never leave orphans behind, whatever ends this process
+  process.on('exit', () => {
+    for (const p of processes) p.kill();
+  });
+
+  // ── Genesys: the sandbox, or the real org ──────────────────────────────────
+  let genesys: Record<string, string | undefined>;
+  let sandboxInfo: { apiBaseUrl: string; clientId: string; clientSecret: string; deploymentId: string } | undefined;
+  if (real) {
+    genesys = {};
+    print(`gcm: GENESYSCLOUD_OAUTHCLIENT_ID is set: running against Genesys Cloud (${env['GENESYSCLOUD_API_BASE_URL'] ?? env['GENESYSCLOUD_REGION'] ?? 'region not set'})`);
+  } else {
+    print('gcm: no Genesys credentials in the environment or .env: starting the sandbox (seed 42, 300 conversations over 7 days)');
+    const port = await portOr0(4010);
+    const sandbox = launch('sandbox', process.execPath, ['--require', require.resolve('tsx/cjs'), 'apps/sandbox/src/main.ts', '--port', String(port), '--seed', '42', '--conversations', '300', '--days', '7'], {
+      ...env,
+      TSX_TSCONFIG_PATH: resolve(root, 'tsconfig.base.json'),
+    });
+    processes.push(sandbox);
+    sandboxInfo = await sandbox.waitFor((line) => {
+      const json = parseJson(line);
+      return json?.['event'] === 'listening' ? (json as unknown as NonNullable<typeof sandboxInfo>) : undefined;
+    }, 'that it listens');
+    say('sandbox', `listening on ${sandboxInfo.apiBaseUrl}`);
+    genesys = {
+      GENESYSCLOUD_API_BASE_URL: sandboxInfo.apiBaseUrl,
+      GENESYSCLOUD_OAUTHCLIENT_ID: sandboxInfo.clientId,
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: sandboxInfo.clientSecret,
+      // blank values count as unset in both apps and keep a region from .env out of the way
+      GENESYSCLOUD_REGION: '',
+      GENESYSCLOUD_LOGIN_BASE_URL: '',
+    };
   }
+
+  // ── the API and the scheduler ──────────────────────────────────────────────
+  const apiKey = `gcm_${randomBytes(32).toString('base64url')}`;
+  const apiPort = await portOr0(Number(env['GCM_API_PORT'] ?? 3000));
+  const schedulerPort = await portOr0(Number(env['GCM_SCHEDULER_PORT'] ?? 9464));
+  const shared = { ...env, ...genesys, GCM_DATABASE_URL: env['GCM_DATABASE_URL'] ?? 'sqlite:./var/gcm.sqlite', GCM_ARCHIVE_DIR: env['GCM_ARCHIVE_DIR'] ?? './var/archive' };
+  const api = nestApp('api', {
+    ...shared,
+    GCM_API_HOST: HOST,
+    GCM_API_PORT: String(apiPort),
+    // the local key is added to any keys configured already
+    GCM_API_KEYS: [env['GCM_API_KEYS'], `local:admin:${createHash('sha256').update(apiKey).digest('hex')}`].filter(Boolean).join(','),
+  });
+  const scheduler = nestApp('scheduler', {
+    ...shared,
+    GCM_SCHEDULER_HOST: HOST,
+    GCM_SCHEDULER_PORT: String(schedulerPort),
+    GCM_SCHEDULER_RUN_AT_START: 'true',
+    ...(real ? {} : { GCM_SCHEDULER_INITIAL_LOOKBACK: env['GCM_SCHEDULER_INITIAL_LOOKBACK'] ?? '24h' }),
+  });
+  processes.push(api, scheduler);
+
+  // every archive run the scheduler finishes, in one line
+  scheduler.onLine((line) => {
+    const json = parseJson(line);
+    const status = /^Archive run (succeeded|partial|failed|cancelled|skipped|idle)$/.exec(json?.msg ?? '')?.[1];
+    if (!json || !status) return;
+    const n = Number(json['archived'] ?? 0);
+    say(
+      'scheduler',
+      `archived ${n} conversation${n === 1 ? '' : 's'} (run ${status}: ${json['found'] ?? 0} found, ${json['unchanged'] ?? 0} unchanged, ${json['parked'] ?? 0} parked, ${seconds(Number(json['durationMs'] ?? 0))}${json['error'] ? `; ${json['error']}` : ''})`,
+    );
+  });
+
+  const [apiUrl, schedulerUrl] = await Promise.allSettled([
+    api.waitFor((line) => {
+      const json = parseJson(line);
+      return json?.msg === 'listening' ? String(json['url']) : undefined;
+    }, 'that it listens'),
+    scheduler.waitFor((line) => {
+      const json = parseJson(line);
+      return json?.msg === 'Scheduler listening' ? `http://${HOST}:${json['port']}` : undefined;
+    }, 'that it listens'),
+  ]);
+  for (const [name, result] of [['api', apiUrl], ['scheduler', schedulerUrl]] as const) {
+    if (result.status === 'rejected') say(name, `could not start: ${(result.reason as Error).message}`);
+  }
+  if (apiUrl.status === 'rejected' && schedulerUrl.status === 'rejected') {
+    await stop('nothing could start');
+    return 1;
+  }
+
+  // ── what is running, and how to use it ─────────────────────────────────────
+  const gcm = sandboxInfo ? writeLocalProfile(sandboxInfo) : undefined;
+  const base = apiUrl.status === 'fulfilled' ? apiUrl.value : undefined;
+  const end = new Date();
+  const from = new Date(end.getTime() - 86_400_000).toISOString();
+  print();
+  print(`gcm local stack (up in ${seconds(Date.now() - started)})`);
+  if (sandboxInfo) print(`  Genesys sandbox  ${sandboxInfo.apiBaseUrl}   (guest deployment ${sandboxInfo.deploymentId})`);
+  if (base) {
+    print(`  API              ${base}   docs ${base}/docs`);
+    print(`  API key          ${apiKey}   (admin; new on every start)`);
+  }
+  if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/health   metrics ${schedulerUrl.value}/metrics`);
+  print(`  state            ./var/gcm.sqlite, ./var/archive, ./var/audit; logs in ./var/log`);
+  print();
+  if (base) {
+    print('Try:');
+    print(`  export GCM_API_KEY=${apiKey}`);
+    print(`  curl -s ${base}/health`);
+    print(`  curl -s -H "Authorization: Bearer $GCM_API_KEY" "${base}/v1/conversations/search?from=${from}&to=${end.toISOString()}" | head -3`);
+    print(`  curl -s -H "Authorization: Bearer $GCM_API_KEY" "${base}/v1/conversations/<conversationId>/timeline?format=markdown"`);
+  }
+  const profile = gcm ? ` -p local` : '';
+  if (gcm) print(`  export GCM_CONFIG=${gcm}`);
+  print(`  npx gcm${profile} doctor`);
+  print(`  npx gcm${profile} search --from 24h | head -3`);
+  print(`  npx gcm${profile} history <conversationId> --format markdown`);
+  print(`  npx gcm${profile} archive verify`);
+  print();
+  print('The scheduler archives at start-up and every 15 minutes. Ctrl-C stops everything.');
+
+  // the stack runs until Ctrl-C; if an app dies on its own, say so and keep the rest up
+  for (const p of processes) {
+    void p.exited.then((code) => {
+      if (!stopping) say(p.name, `exited with code ${code}; see var/log/${p.name}.log`);
+    });
+  }
+  await new Promise<never>(() => undefined);
+  return 0;
 }
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
+/** A gcm config file for the local stack (owner-only: it holds the sandbox's client secret). */
+function writeLocalProfile(sandbox: { apiBaseUrl: string; clientId: string; clientSecret: string; deploymentId: string }): string {
+  const path = resolve(root, 'var/gcm-config.json');
+  const profile = { apiBaseUrl: sandbox.apiBaseUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, deploymentId: sandbox.deploymentId };
+  writeFileSync(path, `${JSON.stringify({ profiles: { local: profile } }, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
 }
 
 main().then(
   (code) => {
     process.exitCode = code;
   },
-  (error) => {
-    process.stderr.write(`gcm: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+  (error: unknown) => {
+    process.stderr.write(`gcm: npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
   },
 );
