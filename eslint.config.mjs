@@ -43,18 +43,44 @@ export function boundaryConstraints({ tests }) {
       onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'],
     },
     { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
-    // production code of these apps never loads the emulator: the local stack starts it
-    // as its own process
+    // Production code of these apps never loads the emulator: the local stack starts it as
+    // its own process. Checked on direct imports only: notDependOnLibsWithTags would be
+    // checked transitively over a graph that holds test-only edges (every lib whose specs
+    // start the sandbox), banning the libs themselves. `appProductionRules` adds the ban on
+    // `@gcm/*/testing` entries, which share their lib's tags.
     ...(tests
       ? []
       : ['scope:api', 'scope:scheduler', 'scope:cli'].map((sourceTag) => ({
           sourceTag,
-          notDependOnLibsWithTags: ['type:testing'],
+          onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'],
         }))),
   ];
 }
 
-const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/e2e/**/*.ts', '**/test/**/*.ts'];
+export const testFiles = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/e2e/**/*.ts', '**/test/**/*.ts'];
+
+/** For apps/api, apps/scheduler, apps/cli: production files never import the sandbox or a lib's test fakes. */
+export function appProductionRules(app) {
+  return [
+    {
+      files: ['**/*.ts'],
+      ignores: testFiles,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['@gcm/genesys-sandbox', '@gcm/genesys-sandbox/*', '@gcm/*/testing'],
+                message: `Production code of the ${app} never loads the sandbox or test fakes (the local stack starts the sandbox as its own process); tests may.`,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
 
 export function boundaries(tests, extra = {}) {
   return [
