@@ -9,6 +9,7 @@ import type { ApiRuntime } from './api-runtime';
 import type { ApiConfig } from './config/api-config';
 import { createApiLogger } from './core.module';
 import type { ApiRequest, ApiResponse } from './http/api-request';
+import { answerClientErrorsAsProblems } from './http/client-error.handler';
 import { REQUEST_ID_HEADER, RequestLifecycle } from './http/request-lifecycle';
 import type { JsonLogger } from './logging/json-logger';
 import { buildOpenApiDocument } from './openapi/openapi-document';
@@ -77,6 +78,7 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
     });
   }
   await app.init();
+  answerClientErrorsAsProblems(app.getHttpServer() as Server);
   return { app, logger };
 }
 

@@ -120,6 +120,13 @@ describe('API security (e2e, sandbox + SQLite)', () => {
     expect(malformed.headers.get('x-request-id')).toBeTruthy();
   });
 
+  it('answers what the HTTP parser refuses (a URL over 16 KB) as a problem too', async () => {
+    const response = await api.request('GET', `/v1/audit?actor=${'x'.repeat(20_000)}`, { key: api.keys.admin });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toMatch(PROBLEM);
+    expect(response.json).toMatchObject({ status: 431, requestId: response.headers.get('x-request-id') });
+  });
+
   it('validates bodies, queries and paths with whitelisting: 400 naming every field', async () => {
     const body = await api.request('POST', '/v1/guest-sessions', { key: api.keys.writer, body: { deploymentId: 'has spaces', sneaky: true, customAttributes: { ok: 1 } } });
     expect(body.status).toBe(400);

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Type } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 
 export class StartArchiveDto {
   @ApiPropertyOptional({ description: 'Archive every conversation of a window again: "<start>/<end>" in ISO-8601 (end exclusive). Exactly one of window or conversationIds', example: '2026-02-01T00:00:00Z/2026-02-02T00:00:00Z' })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ArchiveJob, parseArchiveWindow, type ArchiveRunSummary } from '@gcm/archive';
 import { AUDIT_LOG, type AuditLog } from '@gcm/audit';
@@ -8,13 +9,12 @@ import { API_CLOCK, API_CONFIG } from '../config/api-config.token';
 import type { ApiConfig } from '../config/api-config';
 import { JsonLogger } from '../logging/json-logger';
 import { RequestValidationError } from '../problem/request-validation.error';
+import { ArchiveNotFoundError } from './archive-not-found.error';
 import { ArchiveRunInProgressError } from './archive-run-in-progress.error';
 import { ArchiveRunNotFoundError } from './archive-run-not-found.error';
 import { ArchiveRunRegistry } from './archive-run.registry';
 import type { ArchiveRunDto, ConversationArchiveDto, StartArchiveDto } from './archives.dto';
 import { ConversationIdsArchiver } from './conversation-ids.archiver';
-import { randomUUID } from 'node:crypto';
-import { ApiError } from '../problem/api.error';
 
 /**
  * Archive runs on request: a window backfilled by the shared ArchiveJob (resumable,
@@ -65,14 +65,7 @@ export class ArchivesService implements BeforeApplicationShutdown {
     const versions = await this.store.archiveIndex.versions(conversationId);
     const wanted = version ?? versions[versions.length - 1]?.version;
     const stored = wanted === undefined ? undefined : await this.sink.get<Record<string, unknown>>(conversationId, wanted);
-    if (!stored) {
-      throw new ApiError({
-        status: 404,
-        slug: 'archive-not-found',
-        title: 'Not archived',
-        detail: version === undefined ? `Conversation ${conversationId} has not been archived.` : `Conversation ${conversationId} has no archived version ${version}.`,
-      });
-    }
+    if (!stored) throw new ArchiveNotFoundError(conversationId, version);
     return {
       conversationId: stored.conversationId,
       versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, location: v.location, archivedAt: new Date(v.archivedAt).toISOString() })),

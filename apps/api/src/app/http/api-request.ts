@@ -35,10 +35,6 @@ export interface ApiRequest extends IncomingMessage {
 
 export type ApiResponse = ServerResponse;
 
-export function contextOf(request: IncomingMessage): RequestContext | undefined {
-  return (request as ApiRequest).gcm;
-}
-
 /** The route pattern that matched (`/v1/guest-sessions/:token/messages`), never the raw URL: no ids, no tokens, bounded label sets. */
 export function routeOf(request: IncomingMessage): string {
   const req = request as ApiRequest;
