@@ -169,7 +169,11 @@ async function main(): Promise<number> {
       print('gcm: stopped.');
     })());
   let interrupts = 0;
+  let lastSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // one Ctrl-C can arrive twice: from the terminal and relayed by npm/tsx
+    if (Date.now() - lastSignalAt < 1_000) return;
+    lastSignalAt = Date.now();
     interrupts++;
     if (interrupts > 1) {
       print(`gcm: second ${signal}: killing what is left`);

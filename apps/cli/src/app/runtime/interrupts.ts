@@ -10,8 +10,12 @@ export type SignalName = 'SIGINT' | 'SIGTERM';
 export class Interrupts {
   private readonly controller = new AbortController();
   private count = 0;
+  private lastAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly forceExit: (signal: SignalName) => void) {}
+  constructor(
+    private readonly forceExit: (signal: SignalName) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -23,6 +27,11 @@ export class Interrupts {
 
   /** Called by the process for each SIGINT / SIGTERM. */
   receive(signal: SignalName): void {
+    // one Ctrl-C can arrive twice, from the terminal and relayed by a wrapper (npx, npm
+    // exec): a repeat within a second is the same keypress, not the second one
+    const now = this.now();
+    if (now - this.lastAt < 1_000) return;
+    this.lastAt = now;
     this.count++;
     if (this.count === 1) {
       this.controller.abort(new InterruptedError(`Interrupted (${signal})`));
