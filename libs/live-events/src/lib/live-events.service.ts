@@ -41,6 +41,8 @@ export interface LiveEventsOptions {
   checkpointIntervalMs?: number;
   /** Conversations processed in parallel. Default 8. */
   concurrency?: number;
+  /** Read message bodies and receipts (one bulk request per snapshot with news). Default true; see the README on rate limits. */
+  readBodies?: boolean;
   /** Conversations followed in memory. Default 10,000. */
   maxConversations?: number;
   clock?: Clock;
@@ -115,6 +117,7 @@ export class LiveEvents {
       sinks: options.sinks,
       announceSince: options.announceSince ?? this.resumeAt,
       concurrency: options.concurrency,
+      readBodies: options.readBodies,
       maxConversations: options.maxConversations,
       clock: this.clock,
       sleep: this.sleep,

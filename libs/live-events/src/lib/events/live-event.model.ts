@@ -96,6 +96,8 @@ export interface LiveMessage {
   status?: string;
   /** The body could not be read (deleted, or the read failed): only the id and time are known. */
   bodyMissing?: boolean;
+  /** Bodies are not read (`readBodies: false`): only the id, time and status are known. */
+  bodySkipped?: boolean;
 }
 
 export interface MessageEvent extends LiveEventBase<'message.received' | 'message.sent'> {

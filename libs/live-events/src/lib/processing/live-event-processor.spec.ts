@@ -126,4 +126,16 @@ describe('LiveEventProcessor', () => {
     const events = await processor.process(notification(T0, [{ id: 'old', status: 'read', time: T0 - 60_000 }]));
     expect(types(events)).toEqual(['participant.joined', 'participant.joined']);
   });
+
+  it('with readBodies off, announces messages without text and receipts from the status, reading nothing', async () => {
+    processor.close();
+    processor = new LiveEventProcessor({ bodies, clock, sleep: clock.sleep, announceSince: T0, readBodies: false });
+    const first = await processor.process(notification(T0 + 1, [{ id: 'm1', status: 'sent', time: T0 + 1 }]));
+    expect(first.find((e) => e.type === 'message.sent')).toMatchObject({ message: { id: 'm1', direction: 'outbound', bodySkipped: true } });
+    const second = await processor.process(notification(T0 + 60_000, [{ id: 'm1', status: 'delivery-success', time: T0 + 1 }]));
+    expect(second).toEqual([expect.objectContaining({ id: 'c1:receipt:m1:Delivered', source: 'status', occurredAt: iso(T0 + 60_000) })]);
+    expect(bodies.calls).toBe(0);
+    clock.set(T0 + 400_000);
+    expect(await processor.checkSla()).toEqual([]);
+  });
 });

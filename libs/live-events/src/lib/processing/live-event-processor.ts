@@ -39,6 +39,14 @@ export interface LiveEventProcessorOptions {
   maxInFlight?: number;
   /** Attempts at reading bodies before the message goes out without one. Default 5. */
   fetchAttempts?: number;
+  /**
+   * Read message bodies (text, attachments, receipts) — one bulk request per snapshot that
+   * brings new messages or receipts. Genesys allows about 300 requests per minute per token
+   * (genesys-api.md §2): an organisation with more message traffic than that should turn it
+   * off; messages then come without text (`bodySkipped`) and receipts from the status alone,
+   * timed when observed. Default true.
+   */
+  readBodies?: boolean;
   clock?: Clock;
   sleep?: Sleep;
   random?: RandomSource;
@@ -75,6 +83,7 @@ export class LiveEventProcessor {
   private readonly maxConversations: number;
   private readonly maxInFlight: number;
   private readonly fetchAttempts: number;
+  private readonly readBodiesEnabled: boolean;
 
   constructor(private readonly options: LiveEventProcessorOptions) {
     // every request and wait in flight listens to the one stop signal
@@ -92,6 +101,7 @@ export class LiveEventProcessor {
     this.maxConversations = options.maxConversations ?? 10_000;
     this.maxInFlight = options.maxInFlight ?? 1_000;
     this.fetchAttempts = options.fetchAttempts ?? 5;
+    this.readBodiesEnabled = options.readBodies ?? true;
   }
 
   /** Processes one snapshot (queued behind the conversation's earlier ones); resolves with its events once the sinks have them. */
@@ -190,7 +200,8 @@ export class LiveEventProcessor {
     const delta = tracker.apply(notification.snapshot, origin, notification.receivedAt);
     const events = [...delta.events];
     const toRead = [...new Map([...delta.newMessages, ...delta.statusChanged].map((m) => [m.id, m])).values()];
-    const bodies = toRead.length > 0 ? await this.readBodies(notification.conversationId, toRead.map((m) => m.id)) : new Map<string, MessageData>();
+    const bodies =
+      toRead.length > 0 && this.readBodiesEnabled ? await this.readBodies(notification.conversationId, toRead.map((m) => m.id)) : new Map<string, MessageData>();
     const observedAt = new Date(notification.receivedAt).toISOString();
 
     const fresh = delta.newMessages
@@ -206,8 +217,13 @@ export class LiveEventProcessor {
         const sentAt = Date.parse(body.timestamp);
         if (Number.isFinite(sentAt)) message.sentAt = sentAt;
       }
+      if (!this.readBodiesEnabled && message.direction === undefined) {
+        message.direction = isOrgPurpose(message.senderPurpose) ? 'outbound' : 'inbound';
+        if (Number.isFinite(message.listedAt)) message.sentAt = message.listedAt;
+      }
       if (message.direction !== 'outbound') continue;
       if (body) events.push(...this.receiptEvents(tracker, message, body, origin, observedAt));
+      else if (!this.readBodiesEnabled) events.push(...this.receiptEvents(tracker, message, statusOnly(message, notification.receivedAt), origin, observedAt));
       events.push(...this.slaEvents(tracker, message, now, origin));
     }
 
@@ -265,7 +281,8 @@ export class LiveEventProcessor {
           )
         : [],
       status: body?.status ?? message.status,
-      bodyMissing: body ? undefined : true,
+      bodyMissing: body || !this.readBodiesEnabled ? undefined : true,
+      bodySkipped: this.readBodiesEnabled ? undefined : true,
     });
     return {
       id: `${tracker.conversationId}:message:${message.id}`,
@@ -377,6 +394,11 @@ export class LiveEventProcessor {
     if (this.trackers.size > this.maxConversations) this.trackers.delete(this.trackers.keys().next().value as string);
     return tracker;
   }
+}
+
+/** A stand-in body when bodies are not read: the snapshot's status, which `receiptEvents` turns into a receipt. */
+function statusOnly(message: TrackedMessage, observedAt: number): MessageData {
+  return { id: message.id, timestamp: new Date(message.sentAt ?? observedAt).toISOString(), status: message.status } as MessageData;
 }
 
 function latestEnd(notification: ConversationNotification): string | undefined {
