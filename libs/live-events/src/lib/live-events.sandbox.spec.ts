@@ -76,6 +76,13 @@ describe('LiveEvents against the sandbox: 1,000 changes, a socket drop and a rol
     await sandbox?.close();
   });
 
+  /** Waits until no frame has arrived for 100 event-loop turns (nothing is on the wire any more). */
+  async function quiet(): Promise<void> {
+    for (let still = 0, last = framesReceived; still < 100; still = framesReceived === last ? still + 1 : 0, last = framesReceived) {
+      await settle(1);
+    }
+  }
+
   /** Lets every frame the sandbox sent arrive, then every snapshot be processed. */
   async function caughtUp(): Promise<void> {
     await until(() => framesReceived + framesLost === sandbox.stats.snapshot().sockets.notifications.framesOut, 'the frames to arrive');
@@ -134,7 +141,7 @@ describe('LiveEvents against the sandbox: 1,000 changes, a socket drop and a rol
     const dropped = () => events.filter((e) => e.type === 'stream.channel' && e.change === 'dropped').length;
     expect(sandbox.notifications.dropSockets()).toBe(3);
     await until(() => dropped() === 3, 'the drops to be noticed');
-    await settle(20);
+    await quiet();
     framesLost = sandbox.stats.snapshot().sockets.notifications.framesOut - framesReceived;
     const droppedAt = clock.now();
     workload.beginGap();
@@ -168,7 +175,7 @@ describe('LiveEvents against the sandbox: 1,000 changes, a socket drop and a rol
     await rolling;
     // frames the sandbox wrote into old sockets after we closed them never arrive; the new
     // channels carried the same changes
-    await settle(50);
+    await quiet();
     framesLost = sandbox.stats.snapshot().sockets.notifications.framesOut - framesReceived;
     const rolled = events.filter((e) => e.type === 'stream.channel' && e.change === 'rolled-over');
     expect(rolled).toHaveLength(3);

@@ -321,7 +321,7 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       slot.link.close();
     }
     await Promise.allSettled([...this.tasks]);
-    await Promise.all(this.slots.map((slot) => Promise.race([slot.link.whenClosed(), this.sleep(this.options.overlapTimeoutMs).catch(() => undefined)])));
+    await Promise.all(this.slots.map((slot) => this.closedOrTimedOut(slot.link)));
     for (const slot of this.slots) slot.link.terminate();
     this.slots.length = 0;
   }
@@ -594,7 +594,7 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       if (next.closed) throw new Error(`the socket of the new channel ${next.id} closed before the rollover finished`);
       slot.link = next;
       old.close();
-      await Promise.race([old.whenClosed(), this.sleep(this.options.overlapTimeoutMs, this.stop.signal).catch(() => undefined)]);
+      await this.closedOrTimedOut(old);
       if (!old.closed) old.terminate();
       const held = next.buffer ?? [];
       next.buffer = undefined;
@@ -775,6 +775,16 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
+
+  /** Waits for a socket's close, at most `overlapTimeoutMs`; the timer is cancelled either way. */
+  private async closedOrTimedOut(link: ChannelLink): Promise<void> {
+    const timer = new AbortController();
+    try {
+      await Promise.race([link.whenClosed(), this.sleep(this.options.overlapTimeoutMs, timer.signal).catch(() => undefined)]);
+    } finally {
+      timer.abort();
+    }
+  }
 
   private backoff(attempt: number): number {
     return Math.floor(this.random() * Math.min(this.reconnectMax, this.reconnectBase * 2 ** (attempt - 1)));
