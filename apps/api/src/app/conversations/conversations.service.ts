@@ -41,7 +41,7 @@ export class ConversationsService {
     } catch (error) {
       if (error instanceof MessageValidationError) {
         throw new RequestValidationError(
-          error.violations.map((v) => ({ field: renamed(v.field), message: renamedText(v.message).replace(new RegExp(`^${renamed(v.field)} `), ''), code: v.code })),
+          error.violations.map((v) => ({ field: renamed(v.field), message: renamedText(v.message), code: v.code })),
           'The message',
         );
       }
