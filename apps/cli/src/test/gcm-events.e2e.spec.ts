@@ -34,7 +34,7 @@ describe('gcm events tail', () => {
       });
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    (await guest)?.disconnect();
+    const session = await guest;
 
     expect(code).toBe(0);
     const events = ndjson<Event>(stdout);
@@ -44,7 +44,15 @@ describe('gcm events tail', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['participant.joined', 'message.received']));
     expect(events.find((e) => e.type === 'message.received')?.message?.text).toBe('Is anyone there?');
     expect(new Set(events.map((e) => e.id)).size).toBe(3);
-    expect(stderrEvents(stderr).find((e) => e['event'] === 'stopped')).toMatchObject({ reason: 'max', events: 3, since: expect.any(String) });
+    const stopped = stderrEvents(stderr).find((e) => e['event'] === 'stopped');
+    expect(stopped).toMatchObject({ reason: 'max', events: 3, since: expect.any(String) });
+
+    // written while nobody tails: --since re-reads it, so the next tail misses nothing
+    await session?.sendText('Hello? Still waiting.');
+    session?.disconnect();
+    const next = await world.run(['events', 'tail', '--queue', queueId, '--since', stopped?.['since'] as string, '--type', 'message.received', '--max', '1', '--json']);
+    expect(next.code).toBe(0);
+    expect(ndjson<Event>(next.stdout).map((e) => e.message?.text)).toEqual(['Hello? Still waiting.']);
   });
 
   it('exits 2 without a queue or user to follow, or for an unknown event type', async () => {

@@ -42,6 +42,10 @@ export async function runEventsTail(context: CommandContext, options: EventsTail
   let count = 0;
   try {
     await live.start();
+    // subscribe before following and catching up: the stream is hot, and what the
+    // catch-up announces must not be gone before the loop below starts reading
+    const filter = { ...(options.conversation?.length ? { conversationIds: options.conversation } : {}), ...(types.length ? { types } : {}) };
+    const events = live.events(filter, { signal });
     const followed = await live.follow({ queueIds, userIds });
     for (const rejected of followed.rejected) output.warn(`topic ${rejected.id} was rejected: ${rejected.rejectionReason ?? 'no reason given'}`);
     if (followed.permitted.length === 0) {
@@ -54,9 +58,13 @@ export async function runEventsTail(context: CommandContext, options: EventsTail
     output.note(`gcm: following ${describeFollowed(queueIds, userIds)} (${followed.permitted.length} topic${followed.permitted.length === 1 ? '' : 's'}); Ctrl-C stops`);
 
     const writer = new NdjsonWriter(output.stdout, signal);
-    const filter = { ...(options.conversation?.length ? { conversationIds: options.conversation } : {}), ...(types.length ? { types } : {}) };
     try {
-      for await (const event of live.events(filter, { signal: signal })) {
+      for await (const event of events) {
+        if (event.type === 'stream.channel' && !types.includes('stream.channel')) {
+          // the connection's own news goes to stderr unless asked for as events
+          if (event.change !== 'opened' && event.change !== 'closed') output.note(`gcm: notification channel ${event.change}${event.reason ? ` (${event.reason})` : ''}`);
+          continue;
+        }
         if (context.globals.json) await writer.write(event);
         else output.stdout.write(`${describeEvent(event)}\n`);
         count++;
