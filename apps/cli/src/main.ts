@@ -1,6 +1,12 @@
 import { runCli } from './app/cli';
 import { flushed } from './app/output/terminal';
 
+// `gcm search | head -1`: the reader has all it wants; stop quietly instead of crashing on EPIPE
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 /**
  * `gcm`. The exit code is set only after stdout and stderr are flushed (a pipe must get
  * every line), then the process ends even if a socket or timer is still open.

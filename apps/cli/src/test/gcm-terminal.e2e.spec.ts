@@ -37,6 +37,15 @@ describe('gcm at a terminal', () => {
     expect(ndjson(file)).toHaveLength(expected);
   });
 
+  it('ends quietly with 0 when the reader of its pipe has had enough (| head)', async () => {
+    const { from, to } = world.lastDays(7);
+    const command = [process.execPath, GCM_BIN, 'search', '--from', from, '--to', to, '--strategy', 'query'].map(quote).join(' ');
+    const piped = await collect(spawn('bash', ['-c', `set -o pipefail; ${command} | head -1`], { cwd: world.dir, env: world.env(), stdio: 'pipe' }));
+    expect(piped.code).toBe(0);
+    expect(ndjson(piped.stdout)).toHaveLength(1);
+    expect(piped.stderr).not.toContain('EPIPE');
+  });
+
   it('prints help with examples, the version, and exits 2 with the help when no command is given', async () => {
     const [help, searchHelp, version, bare, unknown] = await Promise.all([
       world.run(['--help']),

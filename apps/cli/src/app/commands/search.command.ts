@@ -84,20 +84,24 @@ export async function runSearch(context: CommandContext, options: SearchCommandO
   const token = stream.resumeToken();
   const resume = resumeCommand(context, start, end, token);
   if (budget.exhausted) {
-    output.event({ event: 'stopped', reason: 'request-budget', results, resumeToken: token }, `gcm: stopped after ${results.toLocaleString('en-US')} results; continue with:\n  ${resume}`);
+    output.event({ event: 'stopped', reason: 'request-budget', results, resumeToken: token }, `gcm: stopped after ${count(results)}; continue with:\n  ${resume}`);
     throw new RequestBudgetExhaustedError(budget.limit as number, 'The resume command above continues the search after its last result.');
   }
   if (context.interrupts.interrupted) {
-    output.event({ event: 'stopped', reason: 'interrupted', results, resumeToken: token }, `gcm: interrupted after ${results.toLocaleString('en-US')} results; continue with:\n  ${resume}`);
+    output.event({ event: 'stopped', reason: 'interrupted', results, resumeToken: token }, `gcm: interrupted after ${count(results)}; continue with:\n  ${resume}`);
     return ExitCode.Interrupted;
   }
-  output.event({ event: 'more', results, resumeToken: token }, `gcm: ${results.toLocaleString('en-US')} results (--max); more remain, continue with:\n  ${resume}`);
+  output.event({ event: 'more', results, resumeToken: token }, `gcm: ${count(results)} (--max); more remain, continue with:\n  ${resume}`);
   return ExitCode.Ok;
 }
 
 /** The same command with absolute times (a relative --from would name another window on resume) and the token. */
 function resumeCommand(context: CommandContext, start: number, end: number, token: string): string {
   return context.commandLineWith({ '--from': iso(start), '--to': iso(end), '--resume': token });
+}
+
+function count(results: number): string {
+  return `${results.toLocaleString('en-US')} result${results === 1 ? '' : 's'}`;
 }
 
 function iso(ms: number): string {
