@@ -6,7 +6,8 @@
  *   `GENESYSCLOUD_OAUTHCLIENT_ID`/`_SECRET` set, the same API and scheduler run against
  *   the real org and no sandbox starts.
  * - State: SQLite in ./var/gcm.sqlite, archives in ./var/archive, audit trails in
- *   ./var/audit, each process's full log in ./var/log/<name>.log.
+ *   ./var/audit, each process's full log in ./var/log/<name>.log (`GCM_STATE_DIR` moves
+ *   ./var elsewhere; GCM_DATABASE_URL and GCM_ARCHIVE_DIR still win when set).
  * - The scheduler runs the archive job once at start-up; its summary is printed as
  *   `archived N conversations`.
  * - Ctrl-C stops the scheduler and the API gracefully (in-flight work finishes or is
@@ -25,6 +26,8 @@ import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
 
 const root = resolve(__dirname, '../..');
+const stateDir = resolve(root, process.env['GCM_STATE_DIR'] || 'var');
+const shown = (path: string) => (path.startsWith(`${root}/`) ? `./${path.slice(root.length + 1)}` : path);
 const started = Date.now();
 const HOST = '127.0.0.1';
 /** How long a process may take to come up before the stack gives up on it. */
@@ -34,7 +37,7 @@ const STOP_GRACE_MS = 35_000;
 
 type LogLine = Record<string, unknown> & { level?: string; msg?: string };
 
-/** One process of the stack: its log goes to var/log/<name>.log, its JSON lines to listeners. */
+/** One process of the stack: its log goes to <state>/log/<name>.log, its JSON lines to listeners. */
 class StackProcess {
   readonly exited: Promise<number | null>;
   private readonly log: WriteStream;
@@ -45,7 +48,7 @@ class StackProcess {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    this.log = createWriteStream(resolve(root, 'var/log', `${name}.log`), { flags: 'a' });
+    this.log = createWriteStream(resolve(stateDir, 'log', `${name}.log`), { flags: 'a' });
     this.log.write(`--- ${new Date().toISOString()} npm start (pid ${child.pid})\n`);
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
@@ -70,7 +73,7 @@ class StackProcess {
   /** The first line `match` accepts; fails when the process exits first or takes too long. */
   waitFor<T>(match: (line: string) => T | undefined, what: string): Promise<T> {
     return new Promise<T>((resolveLine, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not report ${what} within ${STARTUP_TIMEOUT_MS / 1000} s (see var/log/${this.name}.log)`)), STARTUP_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not report ${what} within ${STARTUP_TIMEOUT_MS / 1000} s (see ${shown(resolve(stateDir, 'log', `${this.name}.log`))})`)), STARTUP_TIMEOUT_MS);
       timer.unref();
       const listener = (line: string) => {
         const value = match(line);
@@ -152,7 +155,7 @@ function nestApp(name: 'api' | 'scheduler', env: Record<string, string | undefin
 }
 
 async function main(): Promise<number> {
-  for (const dir of ['var', 'var/archive', 'var/audit', 'var/log']) mkdirSync(resolve(root, dir), { recursive: true });
+  for (const dir of ['.', 'archive', 'audit', 'log']) mkdirSync(resolve(stateDir, dir), { recursive: true });
   const dotEnv = readDotEnv();
   const env: Record<string, string | undefined> = { ...dotEnv, ...process.env };
   const real = Boolean(env['GENESYSCLOUD_OAUTHCLIENT_ID'] && env['GENESYSCLOUD_OAUTHCLIENT_SECRET']);
@@ -223,11 +226,17 @@ async function main(): Promise<number> {
   const apiKey = `gcm_${randomBytes(32).toString('base64url')}`;
   const apiPort = await portOr0(Number(env['GCM_API_PORT'] ?? 3000));
   const schedulerPort = await portOr0(Number(env['GCM_SCHEDULER_PORT'] ?? 9464));
-  const shared = { ...env, ...genesys, GCM_DATABASE_URL: env['GCM_DATABASE_URL'] ?? 'sqlite:./var/gcm.sqlite', GCM_ARCHIVE_DIR: env['GCM_ARCHIVE_DIR'] ?? './var/archive' };
+  const shared = {
+    ...env,
+    ...genesys,
+    GCM_DATABASE_URL: env['GCM_DATABASE_URL'] ?? `sqlite:${shown(resolve(stateDir, 'gcm.sqlite'))}`,
+    GCM_ARCHIVE_DIR: env['GCM_ARCHIVE_DIR'] ?? shown(resolve(stateDir, 'archive')),
+  };
   const api = nestApp('api', {
     ...shared,
     GCM_API_HOST: HOST,
     GCM_API_PORT: String(apiPort),
+    GCM_API_AUDIT_DIR: env['GCM_API_AUDIT_DIR'] ?? shown(resolve(stateDir, 'audit/api')),
     // the local key is added to any keys configured already
     GCM_API_KEYS: [env['GCM_API_KEYS'], `local:admin:${createHash('sha256').update(apiKey).digest('hex')}`].filter(Boolean).join(','),
   });
@@ -236,6 +245,7 @@ async function main(): Promise<number> {
     GCM_SCHEDULER_HOST: HOST,
     GCM_SCHEDULER_PORT: String(schedulerPort),
     GCM_SCHEDULER_RUN_AT_START: 'true',
+    GCM_SCHEDULER_AUDIT_DIR: env['GCM_SCHEDULER_AUDIT_DIR'] ?? shown(resolve(stateDir, 'audit')),
     ...(real ? {} : { GCM_SCHEDULER_INITIAL_LOOKBACK: env['GCM_SCHEDULER_INITIAL_LOOKBACK'] ?? '24h' }),
   });
   processes.push(api, scheduler);
@@ -271,7 +281,14 @@ async function main(): Promise<number> {
   }
 
   // ── what is running, and how to use it ─────────────────────────────────────
-  const gcm = sandboxInfo ? writeLocalProfile(sandboxInfo) : undefined;
+  const gcm = sandboxInfo
+    ? writeLocalProfile({
+        ...sandboxInfo,
+        databaseUrl: shared.GCM_DATABASE_URL,
+        archiveDir: resolve(root, shared.GCM_ARCHIVE_DIR),
+        auditDir: resolve(stateDir, 'audit'),
+      })
+    : undefined;
   const base = apiUrl.status === 'fulfilled' ? apiUrl.value : undefined;
   const end = new Date();
   const from = new Date(end.getTime() - 86_400_000).toISOString();
@@ -283,7 +300,7 @@ async function main(): Promise<number> {
     print(`  API key          ${apiKey}   (admin; new on every start)`);
   }
   if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/health   metrics ${schedulerUrl.value}/metrics`);
-  print(`  state            ./var/gcm.sqlite, ./var/archive, ./var/audit; logs in ./var/log`);
+  print(`  state            ${shared.GCM_DATABASE_URL}, ${shared.GCM_ARCHIVE_DIR}, ${shown(resolve(stateDir, 'audit'))}; logs in ${shown(resolve(stateDir, 'log'))}`);
   print();
   if (base) {
     print('Try:');
@@ -304,17 +321,29 @@ async function main(): Promise<number> {
   // the stack runs until Ctrl-C; if an app dies on its own, say so and keep the rest up
   for (const p of processes) {
     void p.exited.then((code) => {
-      if (!stopping) say(p.name, `exited with code ${code}; see var/log/${p.name}.log`);
+      if (!stopping) say(p.name, `exited with code ${code}; see ${shown(resolve(stateDir, 'log', `${p.name}.log`))}`);
     });
   }
   await new Promise<never>(() => undefined);
   return 0;
 }
 
+interface LocalProfile {
+  apiBaseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  deploymentId: string;
+  databaseUrl: string;
+  archiveDir: string;
+  auditDir: string;
+}
+
 /** A gcm config file for the local stack (owner-only: it holds the sandbox's client secret). */
-function writeLocalProfile(sandbox: { apiBaseUrl: string; clientId: string; clientSecret: string; deploymentId: string }): string {
-  const path = resolve(root, 'var/gcm-config.json');
-  const profile = { apiBaseUrl: sandbox.apiBaseUrl, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, deploymentId: sandbox.deploymentId };
+function writeLocalProfile(local: LocalProfile): string {
+  const path = resolve(stateDir, 'gcm-config.json');
+  // a relative sqlite path is relative to the stack's directory, not to where gcm runs
+  const databaseUrl = local.databaseUrl.replace(/^sqlite:(?!:memory:)(?!\/)(.*)$/, (_all, file: string) => `sqlite:${resolve(root, file)}`);
+  const profile = { ...local, databaseUrl };
   writeFileSync(path, `${JSON.stringify({ profiles: { local: profile } }, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
   return path;
