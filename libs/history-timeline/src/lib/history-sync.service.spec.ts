@@ -3,6 +3,7 @@ import { FakeClock } from '@gcm/genesys-auth/testing';
 import { conversationFixture, InMemoryHistorySource, type ConversationFixtureInput } from '../testing';
 import { HistorySyncError, HistorySyncErrorCode } from './history-sync.error';
 import { HistorySync } from './history-sync.service';
+import { toArchiveRecord } from './archive/archive-record';
 import { END, START, sampleConversationInput as baseInput, t } from '../test/sample-conversation';
 
 function setup(inputs: ConversationFixtureInput[] = [baseInput()], clock = new FakeClock('2026-03-01T12:00:00.000Z')) {
@@ -371,5 +372,20 @@ describe('HistorySync.reResolveMedia', () => {
     const before = source.calls.length;
     expect(await history.reResolveMedia(timeline)).toBe(timeline);
     expect(source.calls.length).toBe(before);
+  });
+});
+
+describe('HistorySync: SLA of an ended conversation', () => {
+  it('is judged as of the end, so an undelivered message does not make the archive hash depend on the sync time', async () => {
+    const input = baseInput();
+    const undelivered = { id: 'm9', participantId: 'p-agent', timestamp: t(100), text: 'Anyone there?', providerMessageId: 'pv-9', receipts: [], status: 'sent' };
+    const withPending = { ...input, messages: [...input.messages, undelivered] } as ConversationFixtureInput;
+    const early = setup([withPending], new FakeClock('2026-03-01T12:00:00.000Z'));
+    const late = setup([withPending], new FakeClock('2026-03-09T12:00:00.000Z'));
+    const [a, b] = [await early.history.sync('conv-1'), await late.history.sync('conv-1')];
+    const missing = a.sla.breaches.filter((breach) => breach.kind === 'delivery-missing');
+    expect(missing).toEqual([expect.objectContaining({ messageId: 'm9', latencyMs: Date.parse(END) - Date.parse(t(100)) })]);
+    expect(b.sla).toEqual(a.sla);
+    expect(toArchiveRecord(b).contentHash).toBe(toArchiveRecord(a).contentHash);
   });
 });

@@ -118,7 +118,9 @@ export class HistorySync {
         messages,
         droppedDuplicates: order.dropped.map(toMessage).filter((message) => passes(message, filter)),
         integrity,
-        sla: assessReceiptSla(messages, fetchedMs, settings.sla),
+        // An ended conversation is judged as of its end, so the SLA (and the archive
+        // record's content hash) does not change with the time it happens to be synced.
+        sla: assessReceiptSla(messages, endMs !== undefined && Number.isFinite(endMs) ? Math.min(endMs, fetchedMs) : fetchedMs, settings.sla),
         sync: {
           syncedAt: fetchedAt,
           durationMs: Math.max(0, fetchedMs - startedMs),
