@@ -113,7 +113,8 @@ describe('gcm search', () => {
   it('exits 2 for usage mistakes and 3 for missing or refused credentials, with a JSON error under --json', async () => {
     const window = ['--from', twoDays.from, '--to', twoDays.to];
     const noCredentials = Object.fromEntries(Object.entries(world.env()).filter(([key]) => !key.startsWith('GENESYSCLOUD_OAUTHCLIENT')));
-    const [badTime, reversed, unknownFlag, missingFrom, wrongSecret, missing, foreignToken, garbageToken] = await Promise.all([
+    const [quiet, badTime, reversed, unknownFlag, missingFrom, wrongSecret, missing, foreignToken, garbageToken] = await Promise.all([
+      world.run(['search', ...window, '--quiet']),
       world.run(['search', '--from', 'yesterday']),
       world.run(['search', '--from', twoDays.to, '--to', twoDays.from]),
       world.run(['search', ...window, '--colour']),
@@ -123,6 +124,10 @@ describe('gcm search', () => {
       world.run(['search', '--from', week.from, '--to', week.to, '--resume', tokenOf(await world.run(['search', ...window, '--max', '1', '--json'])), '--json']),
       world.run(['search', ...window, '--resume', 'not-a-token']),
     ]);
+
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(ndjson(quiet.stdout).length).toBe(expected(twoDays).length);
 
     expect([badTime.code, reversed.code, unknownFlag.code, missingFrom.code]).toEqual([2, 2, 2, 2]);
     expect(badTime.stderr).toContain('gcm: --from "yesterday" is not a time');
