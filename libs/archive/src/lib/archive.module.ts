@@ -28,6 +28,7 @@ import { RetentionSweep } from './retention/retention-sweep.service';
         new RetentionSweep({
           sink: options.sink,
           remove: options.removeVersion,
+          index: options.store.archiveIndex,
           audit: options.audit,
           logger: options.logger,
           clock: options.clock,

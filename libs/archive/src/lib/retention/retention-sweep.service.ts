@@ -13,6 +13,8 @@ export interface RetentionSweepOptions {
   readonly sink: ArchiveSink;
   /** How to delete a version; built in for the filesystem sink. */
   readonly remove?: ArchiveVersionRemover;
+  /** The archive index, so a removed version is forgotten there too (the store's `archiveIndex`). */
+  readonly index?: { remove(conversationId: string, version: number): Promise<boolean> };
   readonly audit?: AuditLog;
   readonly logger?: GenesysLogger;
   readonly clock?: Clock;
@@ -66,7 +68,13 @@ export class RetentionSweep {
       versions += stored.length;
       const expired = expiredVersions(stored, policy, this.clock.now());
       for (const version of expired) {
-        if (dryRun || (remove && (await remove(version)))) removed++;
+        if (dryRun) {
+          removed++;
+          continue;
+        }
+        if (remove && (await remove(version))) removed++;
+        // an entry whose document is gone would send readers to a missing file
+        await this.options.index?.remove(conversationId, version.version);
       }
       if (expired.length > 0 && !dryRun) {
         await this.options.audit?.append({

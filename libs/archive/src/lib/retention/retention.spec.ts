@@ -85,6 +85,22 @@ describe('RetentionSweep over the filesystem sink', () => {
     expect((await sink.put(ID_A, { conversation: ID_A, revision: 4 })).version).toBe(4);
   });
 
+  it('forgets the removed versions in the archive index too', async () => {
+    const store = await openDatabase('sqlite::memory:', { clock });
+    try {
+      const index = store.archiveIndex;
+      for (const version of [...(await sink.versions(ID_A)), ...(await sink.versions(ID_B))]) {
+        await index.record({ conversationId: version.conversationId, contentHash: version.contentHash, location: version.location, version: version.version });
+      }
+      await new RetentionSweep({ sink, clock, index }).sweep({ keepVersions: 1 });
+      expect((await index.versions(ID_A)).map((v) => v.version)).toEqual([3]);
+      expect((await index.versions(ID_B)).map((v) => v.version)).toEqual([1]);
+      expect(await index.remove(ID_A, 1)).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('in a dry run only counts', async () => {
     const report = await new RetentionSweep({ sink, clock }).sweep({ maxAgeMs: 25 * DAY }, { dryRun: true });
     expect(report).toMatchObject({ dryRun: true, removed: 1 });

@@ -94,6 +94,20 @@ export class ArchiveIndexRepository {
     return row === undefined ? undefined : toEntry(row);
   }
 
+  /**
+   * Forgets one version (after retention deleted its stored document); false when there
+   * was no such entry. The newest version is what numbers the next one, so callers remove
+   * older versions only.
+   */
+  async remove(conversationId: string, version: number): Promise<boolean> {
+    const result = await this.ctx.db
+      .deleteFrom('archive_index')
+      .where('conversation_id', '=', conversationId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /** Every version of a conversation, oldest first. */
   async versions(conversationId: string): Promise<ArchiveIndexEntry[]> {
     const rows = await this.ctx.db

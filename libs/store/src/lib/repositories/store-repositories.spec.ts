@@ -104,6 +104,16 @@ describe.each(plan.engines)('store repositories on %s', (engine) => {
       expect(await store.archiveIndex.latest('00000000-0000-4000-8000-00000000ffff')).toBeUndefined();
     });
 
+    it('forgets a removed version, and keeps numbering after the newest', async () => {
+      const third = '00000000-0000-4000-8000-000000000003';
+      for (const hash of ['e', 'f', '0']) await store.archiveIndex.record({ conversationId: third, contentHash: hash.repeat(64), location: hash });
+      expect(await store.archiveIndex.remove(third, 1)).toBe(true);
+      expect(await store.archiveIndex.remove(third, 1)).toBe(false);
+      expect((await store.archiveIndex.versions(third)).map((entry) => entry.version)).toEqual([2, 3]);
+      const next = await store.archiveIndex.record({ conversationId: third, contentHash: '1'.repeat(64), location: 'n' });
+      expect(next.entry.version).toBe(4);
+    });
+
     it('refuses a sink-assigned version that is taken by other content', async () => {
       const other = '00000000-0000-4000-8000-000000000002';
       await store.archiveIndex.record({ conversationId: other, contentHash: 'c'.repeat(64), location: 'x', version: 1 });
