@@ -51,8 +51,17 @@ describe('npm start (the local stack)', () => {
     expect(unauthorized.status).toBe(401);
     const audit = await fetch(`${api}/v1/audit?limit=1`, { headers: { authorization: `Bearer ${key}` } });
     expect(audit.status).toBe(200);
-    const profile = JSON.parse(await readFile(join(stateDir, 'gcm-config.json'), 'utf8')) as { profiles: { local: Record<string, string> } };
-    expect(profile.profiles.local.archiveDir).toBe(join(stateDir, 'archive'));
+    // the printed gcm examples work: the local profile points gcm at this stack's sandbox and archive
+    const gcm = spawn(process.execPath, [join(root, 'apps/cli/bin/gcm.js'), '-p', 'local', 'archive', 'verify', '--json'], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', HOME: stateDir, GCM_CONFIG: join(stateDir, 'gcm-config.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let verified = '';
+    gcm.stdout.setEncoding('utf8').on('data', (chunk: string) => (verified += chunk));
+    const [gcmCode] = (await once(gcm, 'close')) as [number | null];
+    expect(gcmCode).toBe(0);
+    expect(JSON.parse(verified)).toMatchObject({ ok: true, archiveDir: join(stateDir, 'archive'), indexChecked: true, conversations: await archived });
 
     child.kill('SIGINT');
     const [code] = (await exited) as [number | null];

@@ -343,7 +343,15 @@ function writeLocalProfile(local: LocalProfile): string {
   const path = resolve(stateDir, 'gcm-config.json');
   // a relative sqlite path is relative to the stack's directory, not to where gcm runs
   const databaseUrl = local.databaseUrl.replace(/^sqlite:(?!:memory:)(?!\/)(.*)$/, (_all, file: string) => `sqlite:${resolve(root, file)}`);
-  const profile = { ...local, databaseUrl };
+  const profile = {
+    apiBaseUrl: local.apiBaseUrl,
+    clientId: local.clientId,
+    clientSecret: local.clientSecret,
+    deploymentId: local.deploymentId,
+    databaseUrl,
+    archiveDir: local.archiveDir,
+    auditDir: local.auditDir,
+  };
   writeFileSync(path, `${JSON.stringify({ profiles: { local: profile } }, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
   return path;
