@@ -17,6 +17,7 @@ import type { ApiConfig } from './config/api-config';
 import { configSecrets } from './config/api-config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { CoreModule } from './core.module';
+import { EventsModule } from './events/events.module';
 import { GuestSessionsModule } from './guest-sessions/guest-sessions.module';
 import { HealthModule } from './health/health.module';
 import type { JsonLogger } from './logging/json-logger';
@@ -126,6 +127,7 @@ export class AppModule {
         GuestSessionsModule,
         ConversationsModule,
         SearchModule,
+        EventsModule,
         ArchivesModule,
         WebhooksModule,
         AuditTrailModule,

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ArchiveModule, type ArchiveObserver } from '@gcm/archive';
 import { AUDIT_LOG, AuditModule, WebhookDispatcher, WebhookModule, type AuditLog } from '@gcm/audit';
 import { GenesysAuthModule, GenesysTransport } from '@gcm/genesys-auth';
+import { CrmSyncModule, QaSnapshotModule } from '@gcm/live-events';
 import { MessagingClient } from '@gcm/messaging-client';
 import { ConversationSearch } from '@gcm/search-stream';
 import { ARCHIVE_SINK, StoreDatabase, StoreModule, type ArchiveSink } from '@gcm/store';
@@ -11,15 +12,20 @@ import { ArchiveRunner } from './archive/archive-runner.service';
 import type { SchedulerConfig } from './config/scheduler-config';
 import { CronScheduleService } from './cron/cron-schedule.service';
 import { CronService } from './cron/cron.service';
+import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
 import { JsonLogger } from './logging/json-logger';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
+import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
 import { RetentionRunner } from './retention/retention-runner.service';
 import { SCHEDULER_CONFIG } from './scheduler.tokens';
 import { WebhookRunner } from './webhooks/webhook-runner.service';
 
 /** The webhook endpoint id events are addressed to (the outbox destination). */
 export const WEBHOOK_ENDPOINT_ID = 'archive-events';
+
+/** The CRM endpoint id: the outbox destination `CrmOutboxSink` writes to. */
+export const CRM_ENDPOINT_ID = 'crm';
 
 /**
  * The scheduler: the shared libs wired from the validated configuration, the cron
@@ -29,6 +35,7 @@ export const WEBHOOK_ENDPOINT_ID = 'archive-events';
 export class AppModule {
   static forRoot(config: SchedulerConfig, logger: JsonLogger): DynamicModule {
     const metrics = new SchedulerMetrics(new Registry());
+    const crm = config.crm;
     // tags every log line of a run with its id, and feeds the metrics
     const observer: ArchiveObserver = {
       runStarted: (event) => {
@@ -74,6 +81,35 @@ export class AppModule {
               }),
             ]
           : []),
+        ...(crm
+          ? [
+              CrmSyncModule.forRootAsync({
+                isGlobal: true,
+                inject: [StoreDatabase, AUDIT_LOG],
+                useFactory: (store: StoreDatabase, audit: AuditLog) => ({
+                  store,
+                  audit,
+                  endpoints: [{ id: CRM_ENDPOINT_ID, url: crm.url, ...(crm.secret ? { secret: crm.secret } : {}) }],
+                  owner: `crm-sync-${config.replicaId}`,
+                }),
+              }),
+            ]
+          : []),
+        ...(config.qa.cron !== 'off'
+          ? [
+              QaSnapshotModule.forRootAsync({
+                isGlobal: true,
+                inject: [StoreDatabase, GenesysTransport],
+                useFactory: (store: StoreDatabase, transport: GenesysTransport) => ({
+                  store,
+                  transport,
+                  name: config.qa.name,
+                  ...(config.qa.queueIds ? { queueIds: config.qa.queueIds } : {}),
+                  logger: logger.forLibrary('QaSnapshotJob'),
+                }),
+              }),
+            ]
+          : []),
         ArchiveModule.forRootAsync({
           inject: [StoreDatabase, ARCHIVE_SINK, GenesysTransport, AUDIT_LOG, { token: WebhookDispatcher, optional: true }],
           useFactory: (store: StoreDatabase, sink: ArchiveSink, transport: GenesysTransport, audit: AuditLog, webhooks?: WebhookDispatcher) => ({
@@ -107,6 +143,8 @@ export class AppModule {
         ArchiveRunner,
         RetentionRunner,
         WebhookRunner,
+        CrmSyncRunner,
+        QaSnapshotRunner,
         CronService,
         CronScheduleService,
       ],

@@ -198,6 +198,12 @@ export class ApiEnvironment {
   GCM_API_ARCHIVE_MAX_WINDOW?: string;
 
   @IsOptional()
+  @Rule((value) =>
+    value.split(',').every((id) => /^[A-Za-z0-9-]{1,64}$/.test(id.trim())) ? undefined : 'must be queue ids separated by commas, e.g. 3f5c…,9a1b…',
+  )
+  GCM_API_EVENTS_QUEUE_IDS?: string;
+
+  @IsOptional()
   @IsIn(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
   GCM_API_LOG_LEVEL?: string;
 

@@ -29,6 +29,7 @@ describe('the committed OpenAPI document (apps/api/openapi.json)', () => {
         'POST /v1/conversations/{id}/messages',
         'GET /v1/conversations/{id}/timeline',
         'GET /v1/conversations/search',
+        'GET /v1/events',
         'POST /v1/archives',
         'GET /v1/archives/{runId}',
         'GET /v1/archives/conversations/{id}',

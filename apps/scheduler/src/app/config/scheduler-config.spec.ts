@@ -111,6 +111,47 @@ describe('loadSchedulerConfig', () => {
     expect(error.message).not.toContain('topsecret');
   });
 
+  it('reads the CRM sync and QA snapshot settings, with their defaults', () => {
+    const defaults = loadSchedulerConfig(minimal);
+    expect(defaults.crm).toBeUndefined();
+    expect(defaults.qa).toEqual({ cron: '15 0 * * *', name: 'daily' });
+    const config = loadSchedulerConfig({
+      ...minimal,
+      GCM_SCHEDULER_CRM_URL: 'https://user:crmpass@crm.example.com/gcm',
+      GCM_SCHEDULER_CRM_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      GCM_SCHEDULER_QA_CRON: '0 2 * * *',
+      GCM_SCHEDULER_QA_NAME: 'support-daily',
+      GCM_SCHEDULER_QA_QUEUE_IDS: 'queue-a, queue-b',
+    });
+    expect(config.crm).toEqual({ url: 'https://user:crmpass@crm.example.com/gcm', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', cron: '*/30 * * * * *' });
+    expect(config.qa).toEqual({ cron: '0 2 * * *', name: 'support-daily', queueIds: ['queue-a', 'queue-b'] });
+    expect(config.secrets).toEqual(expect.arrayContaining(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'crmpass']));
+  });
+
+  it('refuses bad CRM and QA settings in one error, without showing the CRM secret', () => {
+    const error = problemsOf({
+      ...minimal,
+      GCM_SCHEDULER_CRM_SECRET: 'not-a-whsec-hunter2',
+      GCM_SCHEDULER_CRM_CRON: 'every minute',
+      GCM_SCHEDULER_QA_CRON: '99 * * * *',
+      GCM_SCHEDULER_QA_NAME: 'daily report!',
+      GCM_SCHEDULER_QA_QUEUE_IDS: 'queue-a,,queue b',
+    });
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      'GCM_SCHEDULER_CRM_CRON',
+      'GCM_SCHEDULER_CRM_SECRET',
+      'GCM_SCHEDULER_CRM_URL',
+      'GCM_SCHEDULER_QA_CRON',
+      'GCM_SCHEDULER_QA_NAME',
+      'GCM_SCHEDULER_QA_QUEUE_IDS',
+    ]);
+    expect(error.message).toContain('GCM_SCHEDULER_CRM_URL: is required when GCM_SCHEDULER_CRM_SECRET is set');
+    expect(error.message).not.toContain('hunter2');
+    expect(problemsOf({ ...minimal, GCM_SCHEDULER_CRM_URL: 'ftp://crm.example.com' }).problems).toEqual([
+      expect.objectContaining({ variable: 'GCM_SCHEDULER_CRM_URL', problem: 'must be an http(s) URL' }),
+    ]);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadSchedulerConfig({ ...minimal, GCM_SCHEDULER_PORT: '', GCM_SCHEDULER_CRON: '  ' })).toMatchObject({ http: { port: 9464 }, cron: '*/15 * * * *' });
   });

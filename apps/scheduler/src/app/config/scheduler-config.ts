@@ -42,6 +42,10 @@ export interface SchedulerConfig {
   };
   readonly retention?: { readonly cron: string; readonly policy: RetentionPolicy };
   readonly webhook?: { readonly url: string; readonly secret: string };
+  /** CRM sync: set when GCM_SCHEDULER_CRM_URL is. */
+  readonly crm?: { readonly url: string; readonly secret?: string; readonly cron: string };
+  /** QA snapshots of the previous UTC day; cron `off` disables them. */
+  readonly qa: { readonly cron: string; readonly name: string; readonly queueIds?: readonly string[] };
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
   /** Every secret value in the configuration, for redaction. */
@@ -53,6 +57,9 @@ export const DEFAULTS = {
   host: '0.0.0.0',
   cron: '*/15 * * * *',
   retentionCron: '30 3 * * *',
+  crmCron: '*/30 * * * * *',
+  qaCron: '15 0 * * *',
+  qaName: 'daily',
   archiveDir: './var/archive',
   auditDir: './var/audit',
   settleDelay: '10m',
@@ -86,6 +93,9 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
   const retentionCron = env['GCM_SCHEDULER_RETENTION_CRON'] ?? DEFAULTS.retentionCron;
   const clientSecret = env['GENESYSCLOUD_OAUTHCLIENT_SECRET'] as string;
   const webhookSecret = env['GCM_SCHEDULER_WEBHOOK_SECRET'];
+  const crmUrl = env['GCM_SCHEDULER_CRM_URL'];
+  const crmSecret = env['GCM_SCHEDULER_CRM_SECRET'];
+  const qaQueueIds = env['GCM_SCHEDULER_QA_QUEUE_IDS']?.split(',').map((id) => id.trim());
   const databaseUrl = env['GCM_DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
   const databasePassword = passwordOf(databaseUrl);
   return {
@@ -130,9 +140,11 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
         }
       : {}),
     ...(env['GCM_SCHEDULER_WEBHOOK_URL'] && webhookSecret ? { webhook: { url: env['GCM_SCHEDULER_WEBHOOK_URL'], secret: webhookSecret } } : {}),
+    ...(crmUrl ? { crm: { url: crmUrl, ...(crmSecret ? { secret: crmSecret } : {}), cron: env['GCM_SCHEDULER_CRM_CRON'] ?? DEFAULTS.crmCron } } : {}),
+    qa: { cron: env['GCM_SCHEDULER_QA_CRON'] ?? DEFAULTS.qaCron, name: env['GCM_SCHEDULER_QA_NAME'] ?? DEFAULTS.qaName, ...(qaQueueIds ? { queueIds: qaQueueIds } : {}) },
     logLevel: (env['GCM_SCHEDULER_LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     shutdownGraceMs: ms('GCM_SCHEDULER_SHUTDOWN_GRACE', DEFAULTS.shutdownGrace),
-    secrets: [clientSecret, webhookSecret, databasePassword, ...urlCredentials(env['GCM_SCHEDULER_WEBHOOK_URL'])].filter(
+    secrets: [clientSecret, webhookSecret, crmSecret, databasePassword, ...urlCredentials(env['GCM_SCHEDULER_WEBHOOK_URL']), ...urlCredentials(crmUrl)].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     ),
   };

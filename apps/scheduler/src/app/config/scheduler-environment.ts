@@ -188,6 +188,33 @@ export class SchedulerEnvironment {
   @Rule((value) => (/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/.test(value) ? undefined : 'must look like whsec_<base64 of at least 16 random bytes>'))
   GCM_SCHEDULER_WEBHOOK_SECRET?: string;
 
+  @ValidateIf((env: SchedulerEnvironment) => env.GCM_SCHEDULER_CRM_URL !== undefined || env.GCM_SCHEDULER_CRM_SECRET !== undefined)
+  @IsNotEmpty({ message: 'is required when GCM_SCHEDULER_CRM_SECRET is set' })
+  @httpUrl()
+  GCM_SCHEDULER_CRM_URL?: string;
+
+  @IsOptional()
+  @Rule((value) => (/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/.test(value) ? undefined : 'must look like whsec_<base64 of at least 16 random bytes>'))
+  GCM_SCHEDULER_CRM_SECRET?: string;
+
+  @IsOptional()
+  @cron()
+  GCM_SCHEDULER_CRM_CRON?: string;
+
+  @IsOptional()
+  @cron()
+  GCM_SCHEDULER_QA_CRON?: string;
+
+  @IsOptional()
+  @Rule((value) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? undefined : 'must be 1 to 64 letters, digits, ".", "_" or "-"'))
+  GCM_SCHEDULER_QA_NAME?: string;
+
+  @IsOptional()
+  @Rule((value) =>
+    value.split(',').every((id) => /^[A-Za-z0-9-]{1,64}$/.test(id.trim())) ? undefined : 'must be queue ids separated by commas, e.g. 3f5c…,9a1b…',
+  )
+  GCM_SCHEDULER_QA_QUEUE_IDS?: string;
+
   @IsOptional()
   @IsIn(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
   GCM_SCHEDULER_LOG_LEVEL?: string;
@@ -198,4 +225,4 @@ export class SchedulerEnvironment {
 }
 
 /** Variables whose values never appear in an error message or a log line. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GENESYSCLOUD_OAUTHCLIENT_SECRET', 'GCM_SCHEDULER_WEBHOOK_SECRET']);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GENESYSCLOUD_OAUTHCLIENT_SECRET', 'GCM_SCHEDULER_WEBHOOK_SECRET', 'GCM_SCHEDULER_CRM_SECRET']);

@@ -4,12 +4,13 @@ import { CronTime } from 'cron';
 import type { SchedulerConfig } from '../config/scheduler-config';
 import { JsonLogger } from '../logging/json-logger';
 import { SCHEDULER_CONFIG } from '../scheduler.tokens';
-import { ARCHIVE_CRON_JOB, RETENTION_CRON_JOB, WEBHOOK_CRON_JOB } from './cron.constants';
+import { ARCHIVE_CRON_JOB, CRM_SYNC_CRON_JOB, QA_SNAPSHOT_CRON_JOB, RETENTION_CRON_JOB, WEBHOOK_CRON_JOB } from './cron.constants';
 
 /**
  * Applies the configured expressions (UTC) to the declared cron jobs and starts the ones
  * in use: the archive schedule unless it is `off` or the process is a one-shot backfill,
- * retention when a policy is set, webhook delivery when an endpoint is.
+ * retention when a policy is set, webhook delivery when an endpoint is, CRM sync when a CRM
+ * endpoint is, QA snapshots unless their cron is `off`.
  */
 @Injectable()
 export class CronScheduleService implements OnApplicationBootstrap {
@@ -24,6 +25,8 @@ export class CronScheduleService implements OnApplicationBootstrap {
     this.apply(ARCHIVE_CRON_JOB, this.config.cron, !oneShot && this.config.cron !== 'off');
     this.apply(RETENTION_CRON_JOB, this.config.retention?.cron, !oneShot && this.config.retention !== undefined && this.config.retention.cron !== 'off');
     this.apply(WEBHOOK_CRON_JOB, undefined, !oneShot && this.config.webhook !== undefined);
+    this.apply(CRM_SYNC_CRON_JOB, this.config.crm?.cron, !oneShot && this.config.crm !== undefined && this.config.crm.cron !== 'off');
+    this.apply(QA_SNAPSHOT_CRON_JOB, this.config.qa.cron, !oneShot && this.config.qa.cron !== 'off');
   }
 
   /** When each enabled job fires next (ISO-8601), for the start-up log and tests. */

@@ -2,6 +2,8 @@ import { Test } from '@nestjs/testing';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Redactor } from '@gcm/audit';
 import { ArchiveRunner } from '../archive/archive-runner.service';
+import { CrmSyncRunner } from '../crm/crm-sync-runner.service';
+import { QaSnapshotRunner } from '../qa/qa-snapshot-runner.service';
 import { loadSchedulerConfig, type SchedulerConfig } from '../config/scheduler-config';
 import { JsonLogger } from '../logging/json-logger';
 import { RetentionRunner } from '../retention/retention-runner.service';
@@ -9,7 +11,7 @@ import { SCHEDULER_CONFIG } from '../scheduler.tokens';
 import { WebhookRunner } from '../webhooks/webhook-runner.service';
 import { CronScheduleService } from './cron-schedule.service';
 import { CronService } from './cron.service';
-import { ARCHIVE_CRON_JOB, RETENTION_CRON_JOB, WEBHOOK_CRON_JOB } from './cron.constants';
+import { ARCHIVE_CRON_JOB, CRM_SYNC_CRON_JOB, QA_SNAPSHOT_CRON_JOB, RETENTION_CRON_JOB, WEBHOOK_CRON_JOB } from './cron.constants';
 
 const base = { GENESYSCLOUD_REGION: 'us-east-1', GENESYSCLOUD_OAUTHCLIENT_ID: 'id', GENESYSCLOUD_OAUTHCLIENT_SECRET: 'secret' };
 
@@ -25,6 +27,8 @@ async function schedule(config: SchedulerConfig) {
       { provide: ArchiveRunner, useValue: { runScheduled: async (trigger: string) => void calls.push(`archive:${trigger}`) } },
       { provide: RetentionRunner, useValue: { sweep: async () => void calls.push('retention') } },
       { provide: WebhookRunner, useValue: { deliverDue: async () => void calls.push('webhooks') } },
+      { provide: CrmSyncRunner, useValue: { syncDue: async () => void calls.push('crm') } },
+      { provide: QaSnapshotRunner, useValue: { snapshotPreviousDay: async () => void calls.push('qa') } },
     ],
   }).compile();
   const app = moduleRef.createNestApplication();
@@ -45,6 +49,22 @@ describe('the schedule', () => {
       expect(next.second).toBe(0);
       expect(registry.getCronJob(RETENTION_CRON_JOB).isActive).toBe(false);
       expect(registry.getCronJob(WEBHOOK_CRON_JOB).isActive).toBe(false);
+      expect(registry.getCronJob(CRM_SYNC_CRON_JOB).isActive).toBe(false);
+      const qa = registry.getCronJob(QA_SNAPSHOT_CRON_JOB);
+      expect([qa.isActive, String(qa.cronTime.source)]).toEqual([true, '15 0 * * *']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('syncs the CRM on its cron when a CRM endpoint is configured, and turns QA snapshots off with "off"', async () => {
+    const { app, registry } = await schedule(
+      loadSchedulerConfig({ ...base, GCM_SCHEDULER_CRM_URL: 'https://crm.example.com/gcm', GCM_SCHEDULER_CRM_CRON: '*/10 * * * * *', GCM_SCHEDULER_QA_CRON: 'off' }),
+    );
+    try {
+      const crm = registry.getCronJob(CRM_SYNC_CRON_JOB);
+      expect([crm.isActive, String(crm.cronTime.source)]).toEqual([true, '*/10 * * * * *']);
+      expect(registry.getCronJob(QA_SNAPSHOT_CRON_JOB).isActive).toBe(false);
     } finally {
       await app.close();
     }
@@ -90,7 +110,9 @@ describe('the schedule', () => {
       await cron.archiveConversations();
       await cron.sweepRetention();
       await cron.deliverWebhooks();
-      expect(calls).toEqual(['archive:cron', 'retention', 'webhooks']);
+      await cron.syncCrm();
+      await cron.snapshotQa();
+      expect(calls).toEqual(['archive:cron', 'retention', 'webhooks', 'crm', 'qa']);
     } finally {
       await app.close();
     }

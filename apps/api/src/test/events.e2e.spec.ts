@@ -1,0 +1,109 @@
+import { LIVE_EVENT_TYPES } from '@gcm/live-events';
+import { startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { EventsService } from '../app/events/events.service';
+import { startApiHarness, SANDBOX_NOW, type ApiHarness } from './api-harness';
+
+interface SseFrame {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** Reads SSE frames from a live response until `done` says so (or the time runs out). */
+async function readFrames(response: Response, done: (frames: SseFrame[]) => boolean, timeoutMs = 20_000): Promise<{ frames: SseFrame[]; comments: string[] }> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const frames: SseFrame[] = [];
+  const comments: string[] = [];
+  let buffer = '';
+  const deadline = Date.now() + timeoutMs;
+  while (!done(frames) && Date.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
+    const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
+    clearTimeout(timer);
+    if (!chunk || chunk.done) break;
+    buffer += decoder.decode(chunk.value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const frame: SseFrame = {};
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) comments.push(line.slice(1).trim());
+        else if (line.startsWith('id: ')) frame.id = line.slice(4);
+        else if (line.startsWith('event: ')) frame.event = line.slice(7);
+        else if (line.startsWith('data: ')) frame.data = line.slice(6);
+      }
+      if (frame.event) frames.push(frame);
+    }
+  }
+  return { frames, comments };
+}
+
+describe('GET /v1/events (e2e, Server-Sent Events)', () => {
+  let sandbox: RunningSandbox;
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: 11, conversations: 40, days: 2, now: SANDBOX_NOW, jobDelayMs: 0, agentReplyMs: false });
+    // the API's clock is the sandbox's, so that changes made now count as live
+    api = await startApiHarness({ reuseSandbox: sandbox, runtime: { clock: { now: () => sandbox.clock.now() } } });
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+    await sandbox?.close();
+  });
+
+  it('streams the typed event of a conversation change on the followed queue, then stops when the client goes away', async () => {
+    // a customer writes in: the conversation waits on the integration's queue for an agent
+    const { conversation } = sandbox.world.receiveInbound({
+      kind: 'open',
+      channelId: sandbox.world.catalog.openIntegrations[0].id,
+      from: { id: 'events-e2e-customer', idType: 'Opaque', firstName: 'Eve', lastName: 'Ents', nickname: 'eve' },
+      time: sandbox.clock.now(),
+      text: 'hello, anyone there?',
+      attachments: [],
+    });
+    const conversationId = conversation.id;
+    const queueId = conversation.queueId as string;
+    expect(queueId).toEqual(expect.any(String));
+    const agent = sandbox.world.catalog.agents[0];
+
+    const abort = new AbortController();
+    const response = await fetch(`${api.baseUrl}/v1/events?queueId=${queueId}&conversationId=${conversationId}`, {
+      headers: { authorization: `Bearer ${api.keys.reader}` },
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+
+    sandbox.world.assignAgent(conversationId, { id: agent.id, name: agent.name });
+    const joined = (frames: SseFrame[]) =>
+      frames.some((f) => f.event === 'participant.joined' && (JSON.parse(f.data ?? '{}') as { participant?: { userId?: string } }).participant?.userId === agent.id);
+    const { frames, comments } = await readFrames(response, joined);
+    const events = api.app.get(EventsService);
+    expect(await events.subscriberCount()).toBe(1);
+    abort.abort();
+    // the server sees the socket close (real I/O), then drops the subscription
+    for (let i = 0; i < 200 && (await events.subscriberCount()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await events.subscriberCount()).toBe(0);
+
+    expect(comments).toContain('connected');
+    expect(frames.length).toBeGreaterThan(0);
+    expect(joined(frames)).toBe(true);
+    for (const frame of frames) {
+      const event = JSON.parse(frame.data ?? '') as { id: string; type: string; conversationId: string };
+      expect(LIVE_EVENT_TYPES).toContain(frame.event);
+      expect([event.id, event.type, event.conversationId]).toEqual([frame.id, frame.event, conversationId]);
+    }
+  }, 30_000);
+
+  it('refuses a request without a key (401) and a bad filter (400 naming the field)', async () => {
+    const anonymous = await api.request('GET', '/v1/events');
+    expect(anonymous.status).toBe(401);
+    const bad = await api.request('GET', '/v1/events?queueId=not-a-queue', { key: api.keys.reader });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(bad.json)).toContain('queueId');
+  });
+});
