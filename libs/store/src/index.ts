@@ -23,6 +23,14 @@ export {
   type StoredArchiveDocumentInfo,
 } from './lib/repositories/archive-document.repository';
 export {
+  ArchiveCatalogRepository,
+  MAX_CATALOG_PAGE,
+  type ArchiveCatalogCursor,
+  type ArchiveCatalogEntry,
+  type ArchiveCatalogPage,
+  type ArchiveCatalogQuery,
+} from './lib/repositories/archive-catalog.repository';
+export {
   ArchiveIndexRepository,
   type ArchiveIndexEntry,
   type ArchiveIndexRecord,

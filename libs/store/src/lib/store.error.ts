@@ -16,6 +16,8 @@ export enum StoreErrorCode {
   Conflict = 'CONFLICT',
   /** A row the caller referred to does not exist. */
   NotFound = 'NOT_FOUND',
+  /** An argument is outside what the operation accepts (the message names it and the limit). */
+  InvalidArgument = 'INVALID_ARGUMENT',
   /** The handle was used after `close()`. */
   Closed = 'CLOSED',
 }

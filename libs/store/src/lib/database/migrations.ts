@@ -1,6 +1,7 @@
 import { CreateTableBuilder, Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
 import { StoreError, StoreErrorCode } from '../store.error';
 import type { DatabaseEngine } from './database-url';
+import { archiveCatalogMigration } from './archive-catalog.migration';
 import { qaSnapshotsMigration } from './qa-snapshots.migration';
 
 export const MIGRATION_TABLE = 'gcm_migrations';
@@ -101,6 +102,7 @@ function migrationsFor(engine: DatabaseEngine): Record<string, Migration> {
       },
     },
     '0002-qa-snapshots': qaSnapshotsMigration(engine),
+    '0003-archive-catalog': archiveCatalogMigration(),
   };
 }
 

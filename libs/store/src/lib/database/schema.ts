@@ -24,6 +24,25 @@ export interface ArchiveIndexTable {
   archived_at: number;
 }
 
+/** One row per archived conversation: its newest version, described for listing and filtering. */
+export interface ArchiveCatalogTable {
+  conversation_id: string;
+  version: number;
+  content_hash: string;
+  /** the conversation's start, or its archive time when Genesys gave none (the sort key) */
+  started_at: number;
+  ended_at: number | null;
+  /** `,q1,q2,` (sorted, comma-fenced) so one queue is matched with LIKE on both engines */
+  queue_ids: string;
+  messenger_type: string | null;
+  message_count: number;
+  participant_count: number;
+  integrity_findings: number;
+  out_of_order: number;
+  sla_breaches: number;
+  archived_at: number;
+}
+
 /** Columns shared by every leased queue table (work items, outbox). */
 export interface LeasedColumns {
   status: string;
@@ -95,6 +114,7 @@ export interface StoreSchema {
   job_runs: JobRunsTable;
   archive_documents: ArchiveDocumentsTable;
   qa_snapshots: QaSnapshotsTable;
+  archive_catalog: ArchiveCatalogTable;
 }
 
 export type LeasedTableName = 'work_items' | 'outbox';

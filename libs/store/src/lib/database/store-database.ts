@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { Client, Pool, types as pgTypes } from 'pg';
 import { Clock, RandomSource, systemClock } from '../clock';
+import { ArchiveCatalogRepository } from '../repositories/archive-catalog.repository';
 import { ArchiveDocumentRepository } from '../repositories/archive-document.repository';
 import { ArchiveIndexRepository } from '../repositories/archive-index.repository';
 import { CheckpointRepository } from '../repositories/checkpoint.repository';
@@ -42,6 +43,7 @@ export interface OpenDatabaseOptions {
 export interface StoreRepositories {
   readonly checkpoints: CheckpointRepository;
   readonly archiveIndex: ArchiveIndexRepository;
+  readonly archiveCatalog: ArchiveCatalogRepository;
   readonly archiveDocuments: ArchiveDocumentRepository;
   readonly workItems: WorkItemRepository;
   readonly jobRuns: JobRunRepository;
@@ -58,6 +60,7 @@ export interface StoreRepositories {
 class RepositorySet implements StoreRepositories {
   readonly checkpoints: CheckpointRepository;
   readonly archiveIndex: ArchiveIndexRepository;
+  readonly archiveCatalog: ArchiveCatalogRepository;
   readonly archiveDocuments: ArchiveDocumentRepository;
   readonly workItems: WorkItemRepository;
   readonly jobRuns: JobRunRepository;
@@ -71,6 +74,7 @@ class RepositorySet implements StoreRepositories {
   ) {
     this.checkpoints = new CheckpointRepository(ctx);
     this.archiveIndex = new ArchiveIndexRepository(ctx);
+    this.archiveCatalog = new ArchiveCatalogRepository(ctx);
     this.archiveDocuments = new ArchiveDocumentRepository(ctx);
     this.workItems = new WorkItemRepository(ctx, policy, random);
     this.jobRuns = new JobRunRepository(ctx);

@@ -31,7 +31,7 @@ describe.each(plan.engines)('QA snapshot repository on %s', (engine) => {
   });
 
   it('is created by migration 0002', async () => {
-    expect(knownMigrations(engine)).toEqual(['0001-initial-schema', '0002-qa-snapshots']);
+    expect(knownMigrations(engine).slice(0, 2)).toEqual(['0001-initial-schema', '0002-qa-snapshots']);
     expect((await store.migrate()).current).toEqual(knownMigrations(engine));
   });
 
