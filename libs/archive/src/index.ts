@@ -21,6 +21,7 @@ export type {
 } from './lib/archive-run-summary';
 export { RunLease, type RunLeaseState } from './lib/lease/run-lease';
 export { archiveDocument, type ArchivedRecordDocument } from './lib/pipeline/conversation-archiver';
+export { catalogEntryOf, rebuildArchiveCatalog, type CatalogRebuildReport, type CatalogSource } from './lib/catalog/archive-catalog';
 export { buildArchiveRecord } from './lib/pipeline/archive-record.builder';
 export { envelopeHistorySource, envelopeOf, type ConversationEnvelope } from './lib/pipeline/conversation-envelope';
 export {

@@ -1,4 +1,6 @@
+import type { ArchiveCatalogEntry } from '@gcm/store';
 import { inspectArchive } from '../testing';
+import { catalogEntryOf, rebuildArchiveCatalog, type CatalogSource } from './catalog/archive-catalog';
 import { archiveFiles, DAY, expectedArchive, NOW, startHarness, type Harness, type WorldOptions } from '../test/archive-harness';
 import type { ArchiveJob } from './archive-job.service';
 import type { ArchiveRunSummary } from './archive-run-summary';
@@ -89,6 +91,36 @@ describe(`ArchiveJob against a flaky sandbox (${WORLD.conversations} conversatio
     // pages amortized; the flaky sandbox adds retries
     expect(first.apiCalls / first.found).toBeLessThan(2.6);
     expect(first.apiCalls / first.found).toBeGreaterThanOrEqual(2);
+  });
+
+  it('catalogs every archived conversation (its newest version), flagging the planted out-of-order ones; a rebuild restores the same rows', async () => {
+    const rows = new Map<string, ArchiveCatalogEntry>();
+    let after;
+    do {
+      const page = await harness.store.archiveCatalog.search({ limit: 500, ...(after ? { after } : {}) });
+      for (const entry of page.entries) rows.set(entry.conversationId, entry);
+      after = page.next;
+    } while (after);
+    expect(rows.size).toBe(first.found);
+    for await (const id of harness.sink.conversationIds()) {
+      const stored = await harness.sink.get<CatalogSource>(id);
+      expect(rows.get(id)).toEqual(catalogEntryOf(stored!.document, stored!));
+    }
+    const plantedOutOfOrder = new Set(
+      [...harness.sandbox.truth.anomalies()].filter((a) => a.kind === 'out-of-order' && rows.has(a.conversationId)).map((a) => a.conversationId),
+    );
+    expect(plantedOutOfOrder.size).toBeGreaterThan(0);
+    const flagged = [...rows.values()].filter((row) => row.outOfOrder > 0).map((row) => row.conversationId);
+    expect(new Set(flagged)).toEqual(plantedOutOfOrder);
+
+    // archives from before the catalog: wipe some rows, rebuild, the same rows are back
+    const wiped = [...rows.keys()].slice(0, 25);
+    for (const id of wiped) await harness.store.archiveCatalog.remove(id);
+    expect(await harness.store.archiveCatalog.missing(1_000)).toHaveLength(25);
+    const report = await rebuildArchiveCatalog({ store: harness.store, sink: harness.sink }, { batchSize: 10 });
+    expect(report).toEqual({ catalogued: 25, failed: [] });
+    for (const id of wiped) expect(await harness.store.archiveCatalog.get(id)).toEqual(rows.get(id));
+    expect(await harness.store.archiveCatalog.missing(1_000)).toEqual([]);
   });
 
   it('a second run over the unchanged window writes nothing', async () => {

@@ -1,4 +1,4 @@
-import { archiveDocument, buildArchiveRecord } from '@gcm/archive';
+import { archiveDocument, buildArchiveRecord, catalogEntryOf } from '@gcm/archive';
 import type { AuditLog } from '@gcm/audit';
 import type { Clock, GenesysLogger } from '@gcm/genesys-auth';
 import { HistorySync, mapConcurrent, type HistorySource } from '@gcm/history-timeline';
@@ -42,7 +42,11 @@ export class ConversationIdsArchiver {
       const timeline = await new HistorySync({ source: messaging, clock }).sync(conversationId, { signal });
       const record = buildArchiveRecord(timeline, clock.now());
       const put = await sink.put(conversationId, archiveDocument(record));
-      const { created } = await store.archiveIndex.record({ conversationId, contentHash: put.contentHash, location: put.location, archivedAt: put.archivedAt });
+      const { created } = await store.transaction(async (tx) => {
+        const indexed = await tx.archiveIndex.record({ conversationId, contentHash: put.contentHash, location: put.location, archivedAt: put.archivedAt });
+        await tx.archiveCatalog.upsert(catalogEntryOf(record, { ...indexed.entry, contentHash: put.contentHash, archivedAt: put.archivedAt }));
+        return indexed;
+      });
       if (created) {
         await audit
           .append({

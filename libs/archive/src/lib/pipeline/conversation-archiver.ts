@@ -4,6 +4,7 @@ import type { ArchiveSink, StoreRepositories, WorkItem } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from '../archive.error';
 import { retryDelayMs, type ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ArchiveObserver, ConversationOutcome } from '../archive-observer';
+import { catalogEntryOf } from '../catalog/archive-catalog';
 import { buildArchiveRecord } from './archive-record.builder';
 import { envelopeHistorySource, isEnvelope } from './conversation-envelope';
 import { describeWindow, type ArchiveWindow } from '../window/archive-window';
@@ -111,6 +112,8 @@ export class ConversationArchiver {
         location: put.location,
         archivedAt: put.archivedAt,
       });
+      // also when unchanged: heals a catalog row a crash or an older writer left out
+      await tx.archiveCatalog.upsert(catalogEntryOf(record, { ...indexed.entry, contentHash: put.contentHash, archivedAt: put.archivedAt }));
       if (indexed.created && webhooks) {
         await webhooks.enqueue(
           {
