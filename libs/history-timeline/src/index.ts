@@ -74,7 +74,10 @@ export {
   renderTranscriptJson,
   renderTranscriptMarkdown,
   renderTranscriptText,
+  type TranscriptAttachment,
+  type TranscriptMessage,
   type TranscriptOptions,
+  type TranscriptSource,
 } from './lib/render/transcript.renderer';
 export { escapeMarkdown, neutralizeControls } from './lib/render/untrusted-text';
 export {
@@ -84,6 +87,7 @@ export {
   parseArchiveRecord,
   serializeArchiveRecord,
   toArchiveRecord,
+  transcriptSourceOfArchive,
   verifyArchiveRecord,
   type ArchiveContent,
   type ArchiveRecord,

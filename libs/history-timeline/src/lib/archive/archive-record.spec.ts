@@ -16,10 +16,12 @@ import {
   toArchiveRecord,
   verifyArchiveRecord,
   type ArchiveRecord,
+  transcriptSourceOfArchive,
 } from './archive-record';
 import { ARCHIVE_RECORD_JSON_SCHEMA } from './archive-record.schema';
 import { canonicalJson } from './canonical-json';
 import { REDACTED_VALUE } from './redaction';
+import { renderTranscriptMarkdown } from '../render/transcript.renderer';
 
 /**
  * The content hash of the sample conversation's record. It depends only on the content, so
@@ -242,5 +244,16 @@ describe('archive record', () => {
     ])('refuses the path %p', (path, message) => {
       expect(() => toArchiveRecord(timeline, { redact: { fields: [path] } })).toThrow(expect.objectContaining({ code: ArchiveRecordErrorCode.InvalidRedactionPath, message: expect.stringMatching(message) }));
     });
+  });
+
+  it('reads back as a transcript source: the same Markdown as the timeline, but attachments without their expired URL', () => {
+    const { sync: _sync, ...stored } = JSON.parse(JSON.stringify(record)) as ArchiveRecord;
+    const source = transcriptSourceOfArchive(stored);
+    expect(source.messages.map((m) => m.id)).toEqual(timeline.messages.map((m) => m.id));
+    expect(source.messages.find((m) => m.id === 'm3')?.attachments).toEqual([
+      { id: 'att-1', filename: 'photo.png', mime: 'image/png', sizeBytes: 1234, sha256: 'ab'.repeat(32) },
+    ]);
+    const withoutUrls = { ...timeline, messages: timeline.messages.map((m) => ({ ...m, attachments: m.attachments.map(({ url: _url, ...a }) => a) })) };
+    expect(renderTranscriptMarkdown(source, { receipts: true })).toBe(renderTranscriptMarkdown(withoutUrls, { receipts: true }));
   });
 });

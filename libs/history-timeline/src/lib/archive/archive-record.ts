@@ -1,5 +1,6 @@
 import type { IntegrityReport } from '../integrity/integrity-report';
 import { dropUndefined } from '../normalize/timeline-message.mapper';
+import type { TranscriptSource } from '../render/transcript.renderer';
 import type { ReceiptSlaReport } from '../sla/receipt-sla';
 import type { SyncMetadata, Timeline, TimelineConversation, TimelineMessage, TimelineParticipant } from '../timeline.model';
 import { ArchiveRecordError, ArchiveRecordErrorCode } from './archive-record.error';
@@ -167,6 +168,28 @@ export function parseArchiveRecord(json: string): ArchiveRecord {
     );
   }
   return record as ArchiveRecord;
+}
+
+/**
+ * An archived record as a transcript source, so the renderers read archives as they read
+ * synced timelines. Attachments come back from `media` by id; they have no URL (the record
+ * keeps only its path: the presigned URL had expired long ago).
+ */
+export function transcriptSourceOfArchive(record: ArchiveContent): TranscriptSource {
+  const media = new Map(record.media.map((m) => [m.id, m]));
+  return {
+    conversationId: record.conversation.id,
+    conversation: record.conversation,
+    participants: record.participants,
+    integrity: record.integrity,
+    messages: record.messages.map(({ attachmentIds, ...message }) => ({
+      ...message,
+      attachments: attachmentIds.map((id) => {
+        const m = media.get(id);
+        return dropUndefined({ id, filename: m?.filename, mime: m?.mime, sizeBytes: m?.sizeBytes, sha256: m?.sha256 });
+      }),
+    })),
+  };
 }
 
 function archivedMessage(message: TimelineMessage): ArchivedMessage {

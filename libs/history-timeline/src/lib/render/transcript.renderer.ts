@@ -1,6 +1,19 @@
 import type { IntegrityReport } from '../integrity/integrity-report';
-import type { Timeline, TimelineAttachment, TimelineMessage, TimelineParticipant } from '../timeline.model';
+import type { TimelineAttachment, TimelineConversation, TimelineMessage, TimelineParticipant } from '../timeline.model';
 import { escapeMarkdown, markdownLinkDestination, neutralizeControls } from './untrusted-text';
+
+/** What an attachment line shows: a synced timeline has all of it; an archived record has no URL. */
+export type TranscriptAttachment = Pick<TimelineAttachment, 'id' | 'filename' | 'mime' | 'sizeBytes' | 'sha256' | 'url'>;
+export type TranscriptMessage = Omit<TimelineMessage, 'attachments'> & { attachments: TranscriptAttachment[] };
+
+/** What a transcript is rendered from: a synced `Timeline`, or an archived record (`transcriptSourceOfArchive`). */
+export interface TranscriptSource {
+  conversationId: string;
+  conversation: TimelineConversation;
+  participants: TimelineParticipant[];
+  messages: TranscriptMessage[];
+  integrity: IntegrityReport;
+}
 
 export interface TranscriptOptions {
   /** Show participant names next to roles (default true); off for anonymised read-outs. */
@@ -39,15 +52,15 @@ export function integritySummary(report: IntegrityReport): string {
     .join(', ');
 }
 
-function participantsById(timeline: Timeline): Map<string, TimelineParticipant> {
+function participantsById(timeline: TranscriptSource): Map<string, TimelineParticipant> {
   return new Map(timeline.participants.map((p) => [p.id, p]));
 }
 
-function senderName(message: TimelineMessage, participants: Map<string, TimelineParticipant>): string | undefined {
+function senderName(message: TranscriptMessage, participants: Map<string, TimelineParticipant>): string | undefined {
   return message.participantId ? participants.get(message.participantId)?.name : undefined;
 }
 
-function attachmentFacts(attachment: TimelineAttachment): string[] {
+function attachmentFacts(attachment: TranscriptAttachment): string[] {
   const facts: string[] = [];
   if (attachment.mime) facts.push(attachment.mime);
   if (attachment.sizeBytes !== undefined) facts.push(`${attachment.sizeBytes} bytes`);
@@ -56,7 +69,7 @@ function attachmentFacts(attachment: TimelineAttachment): string[] {
 }
 
 /** Plain text, one block per message, every instant ISO 8601 UTC; control characters in content are shown, not executed. */
-export function renderTranscriptText(timeline: Timeline, options: TranscriptOptions = {}): string {
+export function renderTranscriptText(timeline: TranscriptSource, options: TranscriptOptions = {}): string {
   const o = resolve(options);
   const participants = participantsById(timeline);
   const c = timeline.conversation;
@@ -86,7 +99,7 @@ export function renderTranscriptText(timeline: Timeline, options: TranscriptOpti
 }
 
 /** Markdown (CommonMark/GFM): message text and names are escaped so they render literally. */
-export function renderTranscriptMarkdown(timeline: Timeline, options: TranscriptOptions = {}): string {
+export function renderTranscriptMarkdown(timeline: TranscriptSource, options: TranscriptOptions = {}): string {
   const o = resolve(options);
   const participants = participantsById(timeline);
   const c = timeline.conversation;
@@ -121,7 +134,7 @@ export function renderTranscriptMarkdown(timeline: Timeline, options: Transcript
 }
 
 /** JSON for tools: the transcript's facts without the integrity and SLA detail (see the archive record for those). */
-export function renderTranscriptJson(timeline: Timeline, options: TranscriptOptions & { space?: number } = {}): string {
+export function renderTranscriptJson(timeline: TranscriptSource, options: TranscriptOptions & { space?: number } = {}): string {
   const o = resolve(options);
   const participants = participantsById(timeline);
   const transcript = {
