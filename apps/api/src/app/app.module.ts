@@ -18,6 +18,7 @@ import { configSecrets } from './config/api-config';
 import { ConversationsModule } from './conversations/conversations.module';
 import { CoreModule } from './core.module';
 import { EventsModule } from './events/events.module';
+import { ReviewModule } from './review/review.module';
 import { GuestSessionsModule } from './guest-sessions/guest-sessions.module';
 import { HealthModule } from './health/health.module';
 import type { JsonLogger } from './logging/json-logger';
@@ -128,6 +129,7 @@ export class AppModule {
         ConversationsModule,
         SearchModule,
         EventsModule,
+        ReviewModule,
         ArchivesModule,
         WebhooksModule,
         AuditTrailModule,

@@ -6,7 +6,8 @@ import type { ApiConfig } from '../config/api-config';
 import type { ApiRequest, ApiResponse, RequestContext } from '../http/api-request';
 import { grants, type ApiScope } from './api-key';
 import { ApiKeyRegistry } from './api-key.registry';
-import { ACCESS_METADATA, SCOPE_METADATA, type OpenAccess } from './auth.decorators';
+import { ACCESS_METADATA, CREDENTIAL_METADATA, SCOPE_METADATA, type CredentialSource, type OpenAccess } from './auth.decorators';
+import { readCookie, REVIEW_COOKIE } from '../review/review-session';
 import { ForbiddenError } from './forbidden.error';
 import { RateLimitedError } from './rate-limited.error';
 import { RateLimiter, type RateDecision } from './rate-limiter';
@@ -40,14 +41,15 @@ export class ApiKeyGuard implements CanActivate {
 
     const access = this.reflector.getAllAndOverride<OpenAccess | undefined>(ACCESS_METADATA, targets);
     if (access === 'probe') return true;
-    if (access === 'signed') {
+    if (access === 'signed' || access === 'anonymous') {
       this.limit(response, `ip:${clientAddress(request)}`, this.config.auth.anonymousRequestsPerMinute, `Client ${clientAddress(request)}`);
       return true;
     }
 
     const scope = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, targets);
-    const header = request.headers.authorization;
-    const presented = typeof header === 'string' ? BEARER.exec(header.trim())?.[1] : undefined;
+    const source = this.reflector.getAllAndOverride<CredentialSource | undefined>(CREDENTIAL_METADATA, targets) ?? 'bearer';
+    const header = source === 'bearer' ? request.headers.authorization : readCookie(request, REVIEW_COOKIE);
+    const presented = typeof header !== 'string' ? undefined : source === 'bearer' ? BEARER.exec(header.trim())?.[1] : header;
     const key = presented === undefined ? undefined : this.keys.authenticate(presented);
     if (!key) {
       // failed attempts count against the client address before they are answered

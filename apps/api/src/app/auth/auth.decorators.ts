@@ -11,7 +11,16 @@ export type OpenAccess =
   /** Health probes: no key, no rate limit (orchestrators probe often, from many addresses). */
   | 'probe'
   /** Authenticated by other means (a webhook signature); rate limited per client address. */
-  | 'signed';
+  | 'signed'
+  /** No key yet: the review login page and its stylesheet; rate limited per client address. */
+  | 'anonymous';
+
+/** Where a key-authenticated route reads the key: the Authorization header (default), or the review session cookie. */
+export const CREDENTIAL_METADATA = 'gcm:credential';
+export type CredentialSource = 'bearer' | 'review-session';
+
+/** The review pages: the key comes from the HttpOnly session cookie set by the login form. */
+export const FromReviewSession = () => SetMetadata(CREDENTIAL_METADATA, 'review-session' satisfies CredentialSource);
 
 /** The scope a route needs. A route without one (and not open) is refused: deny by default. */
 export const RequireScope = (scope: ApiScope) =>

@@ -1,0 +1,20 @@
+/**
+ * Headers of every review page: nothing cached (transcripts are personal data), and a
+ * Content-Security-Policy that allows no script at all — even if some message text escaped
+ * the escaping, a browser would not run it.
+ */
+export const REVIEW_CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export const REVIEW_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': REVIEW_CSP,
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};

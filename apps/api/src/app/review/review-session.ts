@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+
+/** The review pages' session cookie: the API key itself, HttpOnly, SameSite=Strict, scoped to /review. */
+export const REVIEW_COOKIE = 'gcm_review';
+export const REVIEW_PATH = '/review';
+
+/** The value of one cookie of the request, or undefined. */
+export function readCookie(request: IncomingMessage, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A browser-session cookie (no Max-Age: gone when the browser closes); Secure when the request came over HTTPS. */
+export function sessionCookie(key: string, secure: boolean): string {
+  return [`${REVIEW_COOKIE}=${encodeURIComponent(key)}`, `Path=${REVIEW_PATH}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return [`${REVIEW_COOKIE}=`, `Path=${REVIEW_PATH}`, 'HttpOnly', 'SameSite=Strict', 'Max-Age=0', ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+/** Whether the request arrived over HTTPS (directly, or through a trusted proxy per GCM_API_TRUST_PROXY). */
+export function isSecure(request: IncomingMessage): boolean {
+  return (request as { secure?: boolean }).secure === true;
+}
+
+/**
+ * Form posts must come from the review pages themselves: a browser sends Origin on POST,
+ * and a cross-site one (login CSRF, logging someone in with another key) is refused.
+ */
+export function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  const host = request.headers.host;
+  try {
+    return typeof host === 'string' && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a small application/x-www-form-urlencoded body (the API's parser takes JSON only). */
+export async function readForm(request: IncomingMessage, limitBytes: number): Promise<URLSearchParams | 'too-large' | 'unsupported'> {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return 'unsupported';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) return 'too-large';
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}

@@ -1,0 +1,153 @@
+import { MutationAuditRecorder } from '../app/audit/mutation-audit.recorder';
+import { REVIEW_PAGE_SIZE } from '../app/review/review.service';
+import { cookieClient, HOSTILE_TEXTS, startReviewFixture, type ReviewFixture } from './review-fixture';
+
+describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
+  let fixture: ReviewFixture;
+  let client: ReturnType<typeof cookieClient>;
+
+  beforeAll(async () => {
+    fixture = await startReviewFixture();
+    client = cookieClient(fixture.api.baseUrl);
+  }, 60_000);
+  afterAll(async () => {
+    await fixture?.api.close();
+  });
+
+  it('sends a visitor without a session to the login form, which needs no key', async () => {
+    const list = await client.request('GET', '/review');
+    expect(list.status).toBe(303);
+    expect(list.headers.get('location')).toBe('/review/login');
+    const form = await client.request('GET', '/review/login');
+    expect(form.status).toBe(200);
+    expect(form.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(form.text).toMatch(/<label for="api-key">API key<\/label>/);
+    expect(form.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(form.headers.get('content-security-policy')).not.toContain('script-src');
+  });
+
+  it('refuses a wrong key, a key without the read scope, an empty form and a cross-site post, naming the field', async () => {
+    const wrong = await client.request('POST', '/review/login', { form: { apiKey: 'gcm_not-a-key' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('apiKey: this key is not valid');
+    expect(wrong.text).not.toContain('gcm_not-a-key');
+    expect(wrong.setCookie).toBeNull();
+    const scraper = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.scraper } });
+    expect(scraper.status).toBe(403);
+    expect(scraper.text).toContain('lacks the read scope');
+    expect((await client.request('POST', '/review/login', { form: { apiKey: '' } })).text).toContain('apiKey: enter an API key');
+    const crossSite = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader }, headers: { origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.setCookie).toBeNull();
+    expect((await client.request('POST', '/review/login', { form: { apiKey: 'x'.repeat(3_000) } })).status).toBe(413);
+  });
+
+  it('keeps the key in an HttpOnly, SameSite=Strict session cookie scoped to /review', async () => {
+    const login = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader } });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/review');
+    const attributes = (login.setCookie ?? '').split(';').map((s) => s.trim());
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/review', 'HttpOnly', 'SameSite=Strict']));
+    expect(attributes.some((a) => /^(Max-Age|Expires)=/i.test(a))).toBe(false);
+    // the cookie is a credential for /review only: the REST API still wants the Authorization header
+    const rest = await fetch(`${fixture.api.baseUrl}/v1/archives/conversations/${fixture.archived[0]}`, { headers: { cookie: client.cookie as string } });
+    expect(rest.status).toBe(401);
+  });
+
+  it('lists every archived conversation newest first, with integrity and SLA flags, and filters', async () => {
+    const list = await client.request('GET', '/review');
+    expect(list.status).toBe(200);
+    expect(list.headers.get('cache-control')).toBe('no-store');
+    for (const id of fixture.archived) expect(list.text).toContain(`href="/review/conversations/${id}"`);
+    expect(list.text).toContain('Signed in as <strong>reader</strong>');
+    const flagged = await client.request('GET', '/review?integrity=findings');
+    expect(flagged.text).toContain(fixture.outOfOrderConversationId);
+    expect(flagged.text).toMatch(/out of order/);
+    const clean = await client.request('GET', '/review?integrity=clean');
+    expect(clean.text).not.toContain(`/review/conversations/${fixture.outOfOrderConversationId}"`);
+    const one = await client.request('GET', `/review?conversationId=${fixture.hostileConversationId.toUpperCase()}`);
+    expect(one.text.match(/href="\/review\/conversations\//g)).toHaveLength(1);
+    const none = await client.request('GET', '/review?from=2030-01-01');
+    expect(none.text).toContain('No archived conversation matches.');
+    expect(REVIEW_PAGE_SIZE).toBeGreaterThan(fixture.archived.length);
+  });
+
+  it('answers bad filters with the list page naming each field and its limit (400), not a stack trace', async () => {
+    const bad = await client.request('GET', '/review?from=yesterday&queueId=nope&integrity=all&sla=late&after=%%%');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    for (const expected of ['<strong>from</strong>: must be a date as YYYY-MM-DD', '<strong>queueId</strong>: must be a Genesys id', '<strong>integrity</strong>: must be findings or clean', '<strong>sla</strong>: must be breached or met']) {
+      expect(bad.text).toContain(expected);
+    }
+    expect(bad.text).toContain('value="yesterday"');
+    const reversed = await client.request('GET', '/review?from=2026-03-02&to=2026-03-01');
+    expect(reversed.text).toContain('<strong>to</strong>: must not be before from');
+    const badId = await client.request('GET', '/review/conversations/not-a-uuid');
+    expect(badId.status).toBe(400);
+    expect(badId.text).toContain('must be a Genesys conversation id (UUID)');
+    const badVersion = await client.request('GET', `/review/conversations/${fixture.archived[0]}?version=0`);
+    expect(badVersion.status).toBe(400);
+    expect(badVersion.text).toContain('<strong>version</strong>: must be a whole number from 1');
+    const missing = await client.request('GET', '/review/conversations/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('has not been archived');
+  });
+
+  it('shows the out-of-order warning on the planted conversation, with the participants and the verified hash', async () => {
+    const page = await client.request('GET', `/review/conversations/${fixture.outOfOrderConversationId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Integrity warning:');
+    expect(page.text).toMatch(/<strong>Out of order<\/strong>: message <a href="#msg-/);
+    expect(page.text).toMatch(/class="message [^"]*flagged warn"/);
+    expect(page.text).toContain('<span class="badge ok">verified</span>');
+    expect(page.text).toMatch(/<ol class="states" aria-label="States of [^"]+">/);
+  });
+
+  it('renders hostile guest text as text, in the page and in the exports', async () => {
+    const page = await client.request('GET', `/review/conversations/${fixture.hostileConversationId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/<script/i);
+    expect(page.text).not.toMatch(/<img/i);
+    expect(page.text).toContain('&lt;script&gt;window.__gcmPwned = true; document.title = &#39;pwned&#39;&lt;/script&gt;');
+    expect(page.text).toContain('&lt;img src=x onerror=&quot;window.__gcmPwned = true&quot;&gt; &amp; &quot;quotes&quot; &#39;single&#39; &#96;tick&#96;');
+
+    const md = await client.request('GET', `/review/conversations/${fixture.hostileConversationId}/export.md`);
+    expect(md.status).toBe(200);
+    expect(md.headers.get('content-disposition')).toBe(`attachment; filename="conversation-${fixture.hostileConversationId}-v1.md"`);
+    expect(md.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    // Markdown-escaped, as every untrusted value of the export
+    expect(md.text).toContain(`# Conversation ${fixture.hostileConversationId.replace(/-/g, '\\-')}`);
+    expect(md.text).toContain('\\<script\\>');
+    expect(md.text).not.toContain('<script>');
+    expect(md.text).toContain('## Findings');
+
+    const json = await client.request('GET', `/review/conversations/${fixture.hostileConversationId}/export.json`);
+    const document = JSON.parse(json.text) as { messages: Array<{ text?: string }>; contentHash: string };
+    expect(document.messages.map((m) => m.text)).toEqual(expect.arrayContaining(HOSTILE_TEXTS));
+    expect(document.contentHash).toMatch(/^sha256:/);
+  });
+
+  it('never writes the key to logs or the audit trail; records logins and logouts', async () => {
+    const logout = await client.request('POST', '/review/logout');
+    expect(logout.status).toBe(303);
+    expect(logout.headers.get('location')).toBe('/review/login');
+    expect(logout.setCookie).toContain('Max-Age=0');
+    expect(client.cookie).toBeUndefined();
+    expect((await client.request('GET', '/review')).status).toBe(303);
+
+    await fixture.api.app.get(MutationAuditRecorder).settled();
+    const audit = await fixture.api.request('GET', '/v1/audit?actionPrefix=review.&limit=100', { key: fixture.api.keys.admin });
+    expect(audit.status).toBe(200);
+    const records = audit.json.items as Array<{ action: string; actor: string; outcome: string }>;
+    expect(records.map((r) => [r.action, r.actor, r.outcome])).toEqual(
+      expect.arrayContaining([
+        ['review.login', 'anonymous', 'failure'],
+        ['review.login', 'key:scraper', 'failure'],
+        ['review.login', 'key:reader', 'success'],
+        ['review.logout', 'key:reader', 'success'],
+      ]),
+    );
+    const everything = JSON.stringify(records) + JSON.stringify(fixture.api.logs);
+    for (const key of Object.values(fixture.api.keys)) expect(everything).not.toContain(key);
+  });
+});
