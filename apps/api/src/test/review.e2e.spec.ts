@@ -39,6 +39,9 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     const crossSite = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader }, headers: { origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);
     expect(crossSite.setCookie).toBeNull();
+    const fetchMetadata = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader }, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(fetchMetadata.status).toBe(403);
+    expect(fetchMetadata.setCookie).toBeNull();
     expect((await client.request('POST', '/review/login', { form: { apiKey: 'x'.repeat(3_000) } })).status).toBe(413);
   });
 

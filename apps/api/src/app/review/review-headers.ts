@@ -16,5 +16,6 @@ export const REVIEW_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': REVIEW_CSP,
   'Cache-Control': 'no-store',
   'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the forms' POSTs
+  'Referrer-Policy': 'same-origin',
 };

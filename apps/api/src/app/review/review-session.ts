@@ -37,10 +37,13 @@ export function isSecure(request: IncomingMessage): boolean {
 }
 
 /**
- * Form posts must come from the review pages themselves: a browser sends Origin on POST,
- * and a cross-site one (login CSRF, logging someone in with another key) is refused.
+ * Form posts must come from the review pages themselves (login CSRF: logging someone in
+ * with another key). Browsers say where a request comes from in Sec-Fetch-Site, and in
+ * Origin on every POST; a request carrying neither is not from a browser and cannot be CSRF.
  */
 export function sameOrigin(request: IncomingMessage): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none';
   const origin = request.headers.origin;
   if (origin === undefined) return true;
   const host = request.headers.host;

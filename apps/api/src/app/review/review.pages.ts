@@ -16,7 +16,7 @@ export function layout(title: string, body: Html, user?: PageUser): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title} · gcm review</title>
 <link rel="stylesheet" href="${REVIEW_STYLESHEET_PATH}">
 </head>
@@ -119,7 +119,7 @@ export function listPage(view: ListView, user: PageUser): string {
     html`<h1>Archived conversations</h1>
 <form class="filters card" method="get" action="/review" role="search" aria-label="Filter archived conversations">
   ${input('from', 'Started from (UTC)', 'date', f.from, '', invalid.has('from'))}
-  ${input('to', 'Started before (UTC)', 'date', f.to, '', invalid.has('to'))}
+  ${input('to', 'Started on or before (UTC)', 'date', f.to, '', invalid.has('to'))}
   ${input('queueId', 'Queue id', 'text', f.queueId, trusted('inputmode="text" autocomplete="off" spellcheck="false" maxlength="36"'), invalid.has('queueId'))}
   ${input('conversationId', 'Conversation id', 'text', f.conversationId, trusted('autocomplete="off" spellcheck="false" maxlength="36"'), invalid.has('conversationId'))}
   ${select('integrity', 'Integrity', INTEGRITY_CHOICES, f.integrity)}
@@ -219,7 +219,9 @@ const STATE_CLASS: Record<string, string> = { alerting: 'alerting', connected: '
 /** One row per participant: its states in order (text), and a bar over the conversation's span (decoration). */
 function participantStrip(doc: ArchiveContent): Html {
   const start = Date.parse(doc.conversation.startTime ?? '');
-  const ends = doc.participants.flatMap((p) => [p.endTime, ...p.stateHistory.map((t) => t.at)]).map((t) => Date.parse(t ?? '')).filter(Number.isFinite);
+  const ends = [...doc.participants.flatMap((p) => [p.endTime, ...p.stateHistory.map((t) => t.at)]), ...doc.messages.map((m) => m.timestamp)]
+    .map((t) => Date.parse(t ?? ''))
+    .filter(Number.isFinite);
   const end = Date.parse(doc.conversation.endTime ?? '') || Math.max(start, ...ends);
   const span = Number.isFinite(start) && end > start ? end - start : undefined;
   const rows = doc.participants.map((p) => {
@@ -230,8 +232,9 @@ function participantStrip(doc: ArchiveContent): Html {
         : states.map((t, index) => {
             const from = Date.parse(t.at);
             const next = states[index + 1];
-            const to = next ? Date.parse(next.at) : Date.parse(p.endTime ?? '') || end;
             const state = t.to ?? 'joined';
+            // the last state lasts until the participant left; once disconnected, until the end of the strip
+            const to = next ? Date.parse(next.at) : state === 'disconnected' ? end : Date.parse(p.endTime ?? '') || end;
             const left = clampPercent(((from - start) / span) * 100);
             const width = Math.max(0.5, clampPercent(((Math.max(to, from) - from) / span) * 100));
             return html`<rect class="seg ${STATE_CLASS[state] ?? 'other'}" x="${(left * 10).toFixed(1)}" y="0" width="${(Math.min(width, 100 - left) * 10).toFixed(1)}" height="10"></rect>`;

@@ -51,7 +51,7 @@ table.results { width: 100%; border-collapse: collapse; background: var(--card);
 .summary dd { margin: 0; overflow-wrap: anywhere; }
 .exports { margin: 1rem 0 0; display: flex; gap: .75rem; flex-wrap: wrap; }
 .findings.ok p { color: var(--ok-fg); }
-.participants { list-style: none; padding: 0; margin: 0; display: grid; gap: .5rem; }
+.participants { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: .5rem; }
 .participant { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .5rem .75rem; }
 .states { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem .75rem; padding: 0; margin: .25rem 0; }
 .state { font-weight: 600; }
@@ -63,8 +63,8 @@ svg.bar .seg.alerting { fill: #d9a400; }
 svg.bar .seg.connected { fill: #2e8b57; }
 svg.bar .seg.disconnected { fill: #9aa5b1; }
 svg.bar .seg.other { fill: #6b7c93; }
-.transcript { list-style: none; padding: 0; margin: 0; display: grid; gap: .6rem; }
-.message { background: var(--card); border: 1px solid var(--line); border-left: 4px solid #7a8591; border-radius: 8px; padding: .5rem .75rem; max-width: 48rem; }
+.transcript { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: .6rem; }
+.message { background: var(--card); border: 1px solid var(--line); border-left: 4px solid #7a8591; border-radius: 8px; padding: .5rem .75rem; max-width: 48rem; min-width: 0; overflow-wrap: anywhere; }
 .message.inbound { border-left-color: #0b5cad; }
 .message.outbound { border-left-color: #2e8b57; margin-left: auto; }
 .message.flagged.warn { background: var(--warn-bg); }
@@ -81,7 +81,7 @@ svg.bar .seg.other { fill: #6b7c93; }
   .results thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .results tr { display: block; border: 1px solid var(--line); border-radius: 8px; margin-bottom: .5rem; background: var(--card); }
   .results td { display: flex; gap: .5rem; border: 0; padding: .25rem .5rem; }
-  .results td::before { content: attr(data-label); font-weight: 600; min-width: 6.5rem; color: var(--muted); }
+  .results td::before { content: attr(data-label); font-weight: 600; min-width: 7.5rem; color: var(--muted); }
   .results td.num { text-align: left; }
   .message.outbound { margin-left: 1.5rem; }
 }
