@@ -298,6 +298,7 @@ async function main(): Promise<number> {
   if (base) {
     print(`  API              ${base}   docs ${base}/docs`);
     print(`  API key          ${apiKey}   (admin; new on every start)`);
+    print(`  review pages     ${base}/review   (sign in with the API key; archived conversations for quality reviewers)`);
   }
   if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/health   metrics ${schedulerUrl.value}/metrics`);
   print(`  state            ${shared.GCM_DATABASE_URL}, ${shared.GCM_ARCHIVE_DIR}, ${shown(resolve(stateDir, 'audit'))}; logs in ${shown(resolve(stateDir, 'log'))}`);
