@@ -158,8 +158,9 @@ async function compileConsumer(): Promise<{ script: string; preload: string }> {
       "const path = require('node:path');",
       'const resolveFilename = Module._resolveFilename;',
       'Module._resolveFilename = function (request, ...rest) {',
-      '  const alias = /^@gcm\\/([a-z-]+)(\\/testing)?$/.exec(request);',
-      "  if (alias) request = path.join(__dirname, 'libs', alias[1], 'src', alias[2] ? 'testing' : '', 'index.js');",
+      // `@gcm/<lib>` and its secondary entries `@gcm/<lib>/testing`, `@gcm/<lib>/nest`
+      '  const alias = /^@gcm\\/([a-z-]+)(?:\\/(testing|nest))?$/.exec(request);',
+      "  if (alias) request = path.join(__dirname, 'libs', alias[1], 'src', alias[2] ?? '', 'index.js');",
       '  return resolveFilename.call(this, request, ...rest);',
       '};',
       '',
