@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 /**
  * A lib's main entry `@gcm/<lib>` is framework-free: requiring it loads no `@nestjs/*`
  * module and no rxjs (loaded only when an Observable is asked for), so the CLI and plain
- * scripts do not pay for them (~20 MB of RSS). The Nest wiring lives in `@gcm/<lib>/nest`.
+ * scripts do not pay for them (~17 MB of RSS). The Nest wiring lives in `@gcm/<lib>/nest`.
  *
  * Checked in a plain node process running the TypeScript sources through tsx's CommonJS
  * hook, as the gcm CLI does (apps/cli/bin/gcm.js): first every main entry, one after the
