@@ -21,15 +21,19 @@ const probes: Probe[] = [
     'src/main.ts': "import { feature } from '@probe/feature-a';\nexport const main = feature;\n",
     'src/uses-sandbox.ts': "import { sandbox } from '@probe/sandbox';\nexport const x = sandbox;\n",
     'src/main.spec.ts': "import { sandbox } from '@probe/sandbox';\nexport const y = sandbox;\n",
+    // a lib's secondary entry `@gcm/<lib>/nest` is the same project as `@gcm/<lib>`
+    'src/app.module.ts': "import { FeatureModule } from '@probe/feature-a/nest';\nexport const app = FeatureModule;\n",
   } },
   { project: { dir: 'apps/sandbox', name: 'sandbox-app', tags: ['type:app', 'scope:sandbox'] }, files: {
     'src/main.ts': "import { sandbox } from '@probe/sandbox';\nexport const main = sandbox;\n",
   } },
   { project: { dir: 'libs/feature-a', name: 'feature-a', tags: ['type:feature', 'scope:shared'] }, files: {
     'src/index.ts': "import { data } from '@probe/data-a';\nexport const feature = data;\n",
+    'src/nest/index.ts': "import { DataModule } from '@probe/data-a/nest';\nexport const FeatureModule = DataModule;\n",
   } },
   { project: { dir: 'libs/data-a', name: 'data-a', tags: ['type:data-access', 'scope:shared'] }, files: {
     'src/index.ts': 'export const data = 1;\n',
+    'src/nest/index.ts': 'export const DataModule = 1;\n',
     // a lib whose tests start the sandbox must stay importable by app production code
     'src/index.spec.ts': "import { sandbox } from '@probe/sandbox';\nexport const t = sandbox;\n",
   } },
@@ -41,6 +45,9 @@ const probes: Probe[] = [
   } },
   { project: { dir: 'libs/data-d', name: 'data-d', tags: ['type:data-access', 'scope:shared'] }, files: {
     'src/index.ts': "import { main } from '@probe/api';\nexport const d = main;\n",
+  } },
+  { project: { dir: 'libs/data-e', name: 'data-e', tags: ['type:data-access', 'scope:shared'] }, files: {
+    'src/index.ts': "import { FeatureModule } from '@probe/feature-a/nest';\nexport const e = FeatureModule;\n",
   } },
   { project: { dir: 'libs/sandbox', name: 'sandbox', tags: ['type:testing', 'scope:shared'] }, files: {
     'src/index.ts': "import { data } from '@probe/data-a';\nexport const sandbox = data;\n",
@@ -60,6 +67,11 @@ describe('module boundaries (eslint.config.mjs)', () => {
     const paths: Record<string, string[]> = {};
     for (const { project, files } of probes) {
       paths[`@probe/${project.name}`] = [`${project.dir}/src/${project.dir.startsWith('libs/') ? 'index' : 'main'}.ts`];
+      // secondary entry points, as `@gcm/<lib>/nest` and `@gcm/<lib>/testing`: src/<entry>/index.ts
+      for (const file of Object.keys(files)) {
+        const entry = /^src\/([a-z]+)\/index\.ts$/.exec(file)?.[1];
+        if (entry && project.dir.startsWith('libs/')) paths[`@probe/${project.name}/${entry}`] = [`${project.dir}/${file}`];
+      }
       mkdirSync(join(workspace, project.dir, 'src'), { recursive: true });
       writeFileSync(
         join(workspace, project.dir, 'project.json'),
@@ -119,6 +131,14 @@ describe('module boundaries (eslint.config.mjs)', () => {
     expect(results.get('apps/api/src/uses-sandbox.ts')?.join('\n')).toMatch(
       /scope:api" can only depend on libs tagged with "type:feature", "type:data-access", "type:util"/,
     );
+  });
+
+  it('applies the same rules to a lib\'s `/nest` entry as to its main entry', () => {
+    expect(results.get('apps/api/src/app.module.ts')).toEqual([]);
+    expect(results.get('libs/feature-a/src/nest/index.ts')).toEqual([]);
+    expect(results.get('libs/data-e/src/index.ts')).toEqual([
+      expect.stringMatching(/type:data-access.*can only depend on libs tagged with "type:data-access", "type:util"/),
+    ]);
   });
 
   it('lets tests and the standalone sandbox app import the sandbox lib', () => {

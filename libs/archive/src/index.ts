@@ -41,5 +41,3 @@ export {
   type RetentionReport,
   type RetentionSweepOptions,
 } from './lib/retention/retention-sweep.service';
-export { ArchiveModule } from './lib/archive.module';
-export { ARCHIVE_MODULE_OPTIONS, type ArchiveModuleAsyncOptions, type ArchiveModuleOptions } from './lib/archive.module-definition';

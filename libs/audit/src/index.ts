@@ -41,5 +41,3 @@ export {
 
 export { AuditMetrics } from './lib/metrics/audit-metrics';
 
-export { AUDIT_LOG, AuditModule, WebhookModule } from './lib/audit.module';
-export type { AuditModuleOptions, WebhookModuleOptions } from './lib/audit.module-definition';

@@ -59,10 +59,3 @@ export {
 } from './lib/transport';
 export { whoAmI, type TokenInfo } from './lib/who-am-i';
 export { createGenesysConnection, type GenesysConnection, type GenesysConnectionOptions } from './lib/genesys-client';
-export {
-  GENESYS_AUTH_OPTIONS,
-  GENESYS_CONNECTION,
-  GenesysAuthModule,
-  type GenesysAuthModuleAsyncOptions,
-  type GenesysAuthModuleOptions,
-} from './lib/genesys-auth.module';

@@ -102,9 +102,3 @@ export { canonicalJson, sha256OfCanonicalJson } from './lib/archive/canonical-js
 export { REDACTED_VALUE, type RedactionOptions } from './lib/archive/redaction';
 export { ARCHIVE_RECORD_JSON_SCHEMA } from './lib/archive/archive-record.schema';
 export { mapConcurrent } from './lib/sync/concurrent-map';
-export {
-  HISTORY_TIMELINE_OPTIONS,
-  HistoryTimelineModule,
-  type HistoryTimelineModuleAsyncOptions,
-  type HistoryTimelineModuleOptions,
-} from './lib/history-timeline.module';

@@ -41,15 +41,3 @@ export {
 } from './lib/qa/qa-snapshot.model';
 export { diffQaSnapshots, type MetricChange, type MetricChanges, type QaSnapshotDiff } from './lib/qa/qa-snapshot.diff';
 export { QaSnapshotJob, type QaSnapshotJobOptions, type QaSnapshotRun } from './lib/qa/qa-snapshot.job';
-export {
-  CRM_SYNC_OPTIONS,
-  CrmSyncModule,
-  LIVE_EVENTS_OPTIONS,
-  LiveEventsModule,
-  QA_SNAPSHOT_OPTIONS,
-  QaSnapshotModule,
-  type CrmSyncModuleAsyncOptions,
-  type LiveEventsModuleAsyncOptions,
-  type LiveEventsModuleOptions,
-  type QaSnapshotModuleAsyncOptions,
-} from './lib/live-events.module';

@@ -144,13 +144,6 @@ export {
   type OperationStats,
 } from './lib/metrics/delivery-metrics';
 
-export {
-  MESSAGING_CLIENT_OPTIONS,
-  MessagingClientModule,
-  type MessagingClientModuleAsyncOptions,
-  type MessagingClientModuleOptions,
-} from './lib/messaging-client.module';
-
 export type {
   ConversationEventBody,
   ConversationEventMessage,

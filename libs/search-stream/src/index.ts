@@ -57,9 +57,3 @@ export {
   SearchStreamErrorCode,
   type AnalyticsJobState,
 } from './lib/search-stream.error';
-export {
-  SEARCH_STREAM_OPTIONS,
-  SearchStreamModule,
-  type SearchStreamModuleAsyncOptions,
-  type SearchStreamModuleOptions,
-} from './lib/search-stream.module';

@@ -77,8 +77,6 @@ export {
   type FileSystemArchiveSinkOptions,
 } from './lib/archive/filesystem-archive-sink';
 
-export { ARCHIVE_SINK, StoreModule } from './lib/store.module';
-export { type ArchiveSinkConfig, type StoreModuleOptions } from './lib/store.module-definition';
 export {
   QaSnapshotRepository,
   type NewQaSnapshot,

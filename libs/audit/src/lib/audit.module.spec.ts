@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { StoreModule } from '@gcm/store';
+import { StoreModule } from '@gcm/store/nest';
 import { AuditErrorCode } from './audit.error';
 import { AUDIT_LOG, AuditModule, WebhookModule } from './audit.module';
 import { AuditMetrics } from './metrics/audit-metrics';

@@ -1,6 +1,8 @@
-import { GenesysAuthModule, GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysAuthModule } from '@gcm/genesys-auth/nest';
 import { FakeClock, ScriptedGenesysServer } from '@gcm/genesys-auth/testing';
-import { MessagingClient, MessagingClientModule } from '@gcm/messaging-client';
+import { MessagingClient } from '@gcm/messaging-client';
+import { MessagingClientModule } from '@gcm/messaging-client/nest';
 import { Test } from '@nestjs/testing';
 import { conversationFixture, InMemoryHistorySource } from '../testing';
 import { sampleConversationInput } from '../test/sample-conversation';

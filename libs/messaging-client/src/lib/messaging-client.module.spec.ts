@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ScriptedGenesysServer } from '@gcm/genesys-auth/testing';
-import { GenesysAuthModule, GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysAuthModule } from '@gcm/genesys-auth/nest';
 import { GuestSessionFactory } from './guest/guest-session.factory';
 import { InMemoryDeliveryMetrics } from './metrics/delivery-metrics';
 import { MessagingClientModule } from './messaging-client.module';

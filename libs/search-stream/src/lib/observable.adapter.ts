@@ -1,4 +1,10 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+
+/**
+ * rxjs is loaded when the first Observable is asked for, not with the library: it costs
+ * some 11 MB of RSS that a consumer iterating with `for await` never needs.
+ */
+const rxjs = (): typeof import('rxjs') => require('rxjs');
 
 /**
  * An rxjs view of an async iterable. Each value is pulled only after the previous
@@ -6,7 +12,8 @@ import { Observable } from 'rxjs';
  * takes values synchronously; unsubscribing closes the iterator (its `finally` runs).
  */
 export function toObservable<T>(source: AsyncIterable<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
+  const { Observable: RxObservable } = rxjs();
+  return new RxObservable<T>((subscriber) => {
     const iterator = source[Symbol.asyncIterator]();
     let stopped = false;
     void (async () => {

@@ -1,4 +1,5 @@
-import { GenesysAuthModule, GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysTransport } from '@gcm/genesys-auth';
+import { GenesysAuthModule } from '@gcm/genesys-auth/nest';
 import { ScriptedGenesysServer } from '@gcm/genesys-auth/testing';
 import { Test } from '@nestjs/testing';
 import { FakeAnalyticsApi } from '../testing';

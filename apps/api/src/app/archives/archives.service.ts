@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ArchiveJob, parseArchiveWindow, type ArchiveRunSummary } from '@gcm/archive';
-import { AUDIT_LOG, type AuditLog } from '@gcm/audit';
+import type { AuditLog } from '@gcm/audit';
+import { AUDIT_LOG } from '@gcm/audit/nest';
 import type { Clock } from '@gcm/genesys-auth';
 import { MessagingClient } from '@gcm/messaging-client';
-import { ARCHIVE_SINK, StoreDatabase, type ArchiveSink } from '@gcm/store';
+import { StoreDatabase, type ArchiveSink } from '@gcm/store';
+import { ARCHIVE_SINK } from '@gcm/store/nest';
 import { API_CLOCK, API_CONFIG } from '../config/api-config.token';
 import type { ApiConfig } from '../config/api-config';
 import { JsonLogger } from '../logging/json-logger';

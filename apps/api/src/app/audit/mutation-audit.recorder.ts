@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AUDIT_LOG, type AuditLog } from '@gcm/audit';
+import type { AuditLog } from '@gcm/audit';
+import { AUDIT_LOG } from '@gcm/audit/nest';
 import { JsonLogger } from '../logging/json-logger';
 import { routeOf, type ApiRequest, type ApiResponse } from '../http/api-request';
 
