@@ -8,7 +8,8 @@ import {
   type ArchiveContent,
   type ArchiveRecord,
 } from '@gcm/history-timeline';
-import { ARCHIVE_SINK, StoreDatabase, type ArchiveCatalogCursor, type ArchiveSink } from '@gcm/store';
+import { StoreDatabase, type ArchiveCatalogCursor, type ArchiveSink } from '@gcm/store';
+import { ARCHIVE_SINK } from '@gcm/store/nest';
 import { ArchiveNotFoundError } from '../archives/archive-not-found.error';
 import { JsonLogger } from '../logging/json-logger';
 import type { ListFilters, ListView, TranscriptView } from './review.pages';
