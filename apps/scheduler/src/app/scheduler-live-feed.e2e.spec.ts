@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { generateWebhookSecret } from '@gcm/audit';
-import { SandboxWorkload, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { startSandbox, type RunningSandbox, type SandboxWorkload } from '@gcm/genesys-sandbox';
 import { crmOutboxKey, LiveEventsCheckpoint } from '@gcm/live-events';
 import { CrmTestReceiver } from '@gcm/live-events/testing';
 import { openDatabase } from '@gcm/store';
 import { planTestDatabases } from '@gcm/store/testing';
+import { expectedRecordKeys, startWorkload } from '../test/live-workload';
 import { createTestSchema } from '../test/postgres-schema';
 import { schedulerWorkspace, SchedulerProcess, type LogLine } from '../test/scheduler-process';
-import { seeded } from '../test/seeded';
 
 /**
  * Issue #11's acceptance in the deployed app: the scheduler runs the live feed
@@ -46,11 +46,7 @@ async function liveWorld(seed: number): Promise<{ sandbox: RunningSandbox; recei
   const sandbox = await startSandbox({ seed, conversations: 40, days: 2, jobDelayMs: 0, agentReplyMs: false });
   const secret = generateWebhookSecret();
   const receiver = await new CrmTestReceiver({ secret }).start();
-  const ongoing = sandbox.truth
-    .conversationIds()
-    .filter((id) => sandbox.truth.conversation(id)?.participants.some((p) => p.purpose === 'agent' && p.userId && p.state === 'connected'))
-    .slice(0, 5);
-  const workload = new SandboxWorkload(sandbox, seeded(seed), ongoing);
+  const workload = startWorkload(sandbox, seed);
   const { catalog } = sandbox.truth;
   return {
     sandbox,
@@ -75,16 +71,15 @@ async function liveWorld(seed: number): Promise<{ sandbox: RunningSandbox; recei
   };
 }
 
-/** Outbox keys of every message and receipt the workload made: what must reach the CRM. */
-function expectedKeys(workload: SandboxWorkload): string[] {
-  const { messages, receipts } = workload.log;
-  return [
-    ...[...messages].map(([id, message]) => `${message.conversationId}:message:${id}`),
-    ...[...receipts.keys()].map((key) => {
-      const [messageId, status] = key.split(':');
-      return `${messages.get(messageId)?.conversationId}:receipt:${messageId}:${status}`;
-    }),
-  ];
+/** Makes `count` sandbox changes, then waits until the CRM applied something new. */
+async function stepsReachingCrm(world: { workload: SandboxWorkload; receiver: CrmTestReceiver }, count: number): Promise<void> {
+  steps(world.workload, count);
+  const applied = world.receiver.applied.size;
+  await within(
+    world.receiver.when((r) => r.applied.size > applied),
+    30_000,
+    'records at the CRM',
+  );
 }
 
 function steps(workload: SandboxWorkload, count: number): void {
@@ -96,7 +91,7 @@ function steps(workload: SandboxWorkload, count: number): void {
  * exactly once: the CRM applied precisely the stored records, one time each, none dead.
  */
 async function expectDeliveredExactlyOnce(databaseUrl: string, receiver: CrmTestReceiver, workload: SandboxWorkload): Promise<number> {
-  const keys = expectedKeys(workload);
+  const keys = expectedRecordKeys(workload);
   await within(
     receiver.when((r) => keys.every((key) => r.applied.has(key))),
     60_000,
@@ -150,13 +145,7 @@ describe(`scheduler live feed: kill -9 during CRM sync ${KILLS === 1 ? 'once' : 
       const started = await child.waitFor(isStarted, 'the live feed to start');
       if (kill === 0) expect(started['resumedFrom']).toBeNull();
       else expect(started['resumedFrom']).toEqual(expect.any(String));
-      steps(workload, STEPS);
-      const applied = receiver.applied.size;
-      await within(
-        receiver.when((r) => r.applied.size > applied),
-        30_000,
-        'records at the CRM',
-      );
+      await stepsReachingCrm(world, STEPS);
 
       // the next batch is applied by the CRM but never answered: the scheduler dies waiting
       receiver.holdNext();
@@ -230,9 +219,7 @@ postgres('scheduler live feed on two replicas sharing one PostgreSQL', () => {
   let dropSchema: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    // with CI=true an unreachable server is a failure, not a skip
-    if (plan.unreachable) throw new Error(plan.unreachable);
-    ({ url: databaseUrl, drop: dropSchema } = await createTestSchema(plan.postgresUrl as string));
+    ({ url: databaseUrl, drop: dropSchema } = await createTestSchema(plan));
     world = await liveWorld(31);
     workspace = await schedulerWorkspace();
   });
@@ -261,13 +248,7 @@ postgres('scheduler live feed on two replicas sharing one PostgreSQL', () => {
     const standby = await second.waitFor((line) => line.msg === 'Live feed on standby: another replica runs it', 'replica-b to wait');
     expect(standby['runningOn']).toBe('replica-a');
 
-    steps(workload, STEPS);
-    const applied = receiver.applied.size;
-    await within(
-      receiver.when((r) => r.applied.size > applied),
-      30_000,
-      'records at the CRM',
-    );
+    await stepsReachingCrm(world, STEPS);
     // only one replica follows the topics: one channel, connected, and replica-b never started the feed
     expect(sandbox.notifications.channels().filter((channel) => channel.connected)).toHaveLength(1);
     expect(second.count(isStarted)).toBe(0);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redactor } from '@gcm/audit';
 import { createGenesysConnection } from '@gcm/genesys-auth';
-import { ManualClock, SandboxWorkload, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { crmOutboxKey, LiveEventsCheckpoint } from '@gcm/live-events';
 import { manualClockTime } from '@gcm/live-events/testing';
 import { openDatabase, type StoreDatabase } from '@gcm/store';
@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { loadSchedulerConfig } from '../config/scheduler-config';
 import { JsonLogger } from '../logging/json-logger';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
-import { seeded } from '../../test/seeded';
+import { expectedRecordKeys, startWorkload } from '../../test/live-workload';
 import { LIVE_FEED_LEASE, LiveFeedRunner } from './live-feed-runner.service';
 
 const NOW = '2026-03-02T09:00:00.000Z';
@@ -96,18 +96,6 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
     return created;
   }
 
-  /** Outbox keys of every message and receipt the workload made. */
-  function expectedKeys(workload: SandboxWorkload): string[] {
-    const { messages, receipts } = workload.log;
-    return [
-      ...[...messages].map(([messageId, message]) => `${message.conversationId}:message:${messageId}`),
-      ...[...receipts.keys()].map((key) => {
-        const [messageId, status] = key.split(':');
-        return `${messages.get(messageId)?.conversationId}:receipt:${messageId}:${status}`;
-      }),
-    ].map((key) => crmOutboxKey('crm', key));
-  }
-
   async function inOutbox(store: StoreDatabase, keys: readonly string[]): Promise<boolean> {
     for (const key of keys) if (!(await store.outbox.getByIdempotencyKey(key))) return false;
     return true;
@@ -128,13 +116,10 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
     const rejected = a.lines.filter((line) => line['msg'] === 'Live feed topic rejected');
     expect(rejected).toEqual([expect.objectContaining({ level: 'warn', topic: `v2.routing.queues.${UNKNOWN_QUEUE}.conversations.messages`, reason: expect.stringContaining(UNKNOWN_QUEUE) })]);
 
-    const ongoing = sandbox.truth
-      .conversationIds()
-      .filter((id) => sandbox.truth.conversation(id)?.participants.some((p) => p.purpose === 'agent' && p.userId && p.state === 'connected'))
-      .slice(0, 5);
-    const workload = new SandboxWorkload(sandbox, seeded(3), ongoing);
+    const workload = startWorkload(sandbox, 3);
     for (let i = 0; i < 30; i++) workload.step();
-    const firstKeys = expectedKeys(workload);
+    const outboxKeys = () => expectedRecordKeys(workload).map((key) => crmOutboxKey('crm', key));
+    const firstKeys = outboxKeys();
     await until(() => inOutbox(a.store, firstKeys), "replica-a's records in the outbox");
     expect(a.runner.status().eventsWritten).toBeGreaterThan(0);
     expect(await a.metrics.registry.getSingleMetricAsString('gcm_live_feed_running')).toContain('gcm_live_feed_running 1');
@@ -151,7 +136,7 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
     expect(takeover?.['resumedFrom']).toEqual(expect.any(String));
 
     for (let i = 0; i < 30; i++) workload.step();
-    const allKeys = expectedKeys(workload);
+    const allKeys = outboxKeys();
     await until(() => inOutbox(b.store, allKeys), "replica-b's records in the outbox");
     expect(allKeys.length).toBeGreaterThan(firstKeys.length);
 
