@@ -10,7 +10,8 @@ const root = resolve(__dirname, '../..');
 /**
  * `npm start` on a machine with no Genesys credentials: the sandbox, the API and the
  * scheduler come up as their own processes, the scheduler's start-up run reports
- * `archived N conversations`, the API answers, and Ctrl-C stops everything with exit 0.
+ * `archived N conversations`, the API answers, the scheduler's live feed runs into the
+ * local CRM, and Ctrl-C stops everything with exit 0.
  * State goes to a scratch GCM_STATE_DIR, so the check is the same on every run.
  */
 describe('npm start (the local stack)', () => {
@@ -68,7 +69,12 @@ describe('npm start (the local stack)', () => {
     expect(code).toBe(0);
     expect(lines.at(-1)).toBe('gcm: stopped.');
     // the apps shut down gracefully (their logs say so) rather than being killed
-    expect(await readFile(join(stateDir, 'log/scheduler.log'), 'utf8')).toContain('Scheduler stopped');
+    const schedulerLog = await readFile(join(stateDir, 'log/scheduler.log'), 'utf8');
+    expect(schedulerLog).toContain('Scheduler stopped');
+    // the live feed ran into the local CRM printed with the URLs, and closed with the scheduler
+    expect(lines.join('\n')).toMatch(/^ {2}CRM \(local\) +http:\/\/127\.0\.0\.1:\d+\/crm\/records/m);
+    expect(schedulerLog).toContain('"msg":"Live feed started"');
+    expect(schedulerLog).toContain('"msg":"Live feed stopped"');
     expect(await readFile(join(stateDir, 'log/api.log'), 'utf8')).toContain('SIGTERM received; shutting down');
   }, 180_000);
 });

@@ -10,6 +10,9 @@
  *   ./var elsewhere; GCM_DATABASE_URL and GCM_ARCHIVE_DIR still win when set).
  * - The scheduler runs the archive job once at start-up; its summary is printed as
  *   `archived N conversations`.
+ * - With the sandbox (and no GCM_SCHEDULER_CRM_URL of your own), the scheduler's live feed
+ *   follows the sandbox's queues and agents into a local CRM receiver run by this script:
+ *   each record is a JSON line in ./var/log/crm.log, and each batch a `[crm]` line.
  * - Ctrl-C stops the scheduler and the API gracefully (in-flight work finishes or is
  *   handed back), then the sandbox. A second Ctrl-C kills whatever is left.
  *
@@ -20,7 +23,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
@@ -169,6 +173,7 @@ async function main(): Promise<number> {
       const apps = processes.filter((p) => p.name !== 'sandbox');
       await Promise.all(apps.map((p) => p.stop()));
       await Promise.all(processes.filter((p) => p.name === 'sandbox').map((p) => p.stop(5_000)));
+      localCrm?.server.close();
       print('gcm: stopped.');
     })());
   let interrupts = 0;
@@ -222,6 +227,20 @@ async function main(): Promise<number> {
     };
   }
 
+  // ── a local CRM for the scheduler's live feed (sandbox only) ─────────────────
+  let localCrm: { url: string; server: Server } | undefined;
+  let live: Record<string, string> = {};
+  if (sandboxInfo && !env['GCM_SCHEDULER_CRM_URL']) {
+    const info = (await (await fetch(`${sandboxInfo.apiBaseUrl}/__sandbox/info`)).json()) as { queues: Array<{ id: string }>; agents: Array<{ id: string }> };
+    localCrm = await startLocalCrm(resolve(stateDir, 'log', 'crm.log'));
+    live = {
+      GCM_SCHEDULER_CRM_URL: localCrm.url,
+      GCM_SCHEDULER_CRM_CRON: '*/5 * * * * *',
+      GCM_SCHEDULER_LIVE_QUEUE_IDS: info.queues.map((queue) => queue.id).join(','),
+      GCM_SCHEDULER_LIVE_USER_IDS: info.agents.map((agent) => agent.id).join(','),
+    };
+  }
+
   // ── the API and the scheduler ──────────────────────────────────────────────
   const apiKey = `gcm_${randomBytes(32).toString('base64url')}`;
   const apiPort = await portOr0(Number(env['GCM_API_PORT'] ?? 3000));
@@ -247,6 +266,7 @@ async function main(): Promise<number> {
     GCM_SCHEDULER_RUN_AT_START: 'true',
     GCM_SCHEDULER_AUDIT_DIR: env['GCM_SCHEDULER_AUDIT_DIR'] ?? shown(resolve(stateDir, 'audit')),
     ...(real ? {} : { GCM_SCHEDULER_INITIAL_LOOKBACK: env['GCM_SCHEDULER_INITIAL_LOOKBACK'] ?? '24h' }),
+    ...live,
   });
   processes.push(api, scheduler);
 
@@ -301,6 +321,7 @@ async function main(): Promise<number> {
     print(`  review pages     ${base}/review   (sign in with the API key; archived conversations for quality reviewers)`);
   }
   if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/health   metrics ${schedulerUrl.value}/metrics`);
+  if (localCrm) print(`  CRM (local)      ${localCrm.url}   live events of the sandbox's queues, one JSON line each in ${shown(resolve(stateDir, 'log', 'crm.log'))}`);
   print(`  state            ${shared.GCM_DATABASE_URL}, ${shared.GCM_ARCHIVE_DIR}, ${shown(resolve(stateDir, 'audit'))}; logs in ${shown(resolve(stateDir, 'log'))}`);
   print();
   if (base) {
@@ -316,8 +337,9 @@ async function main(): Promise<number> {
   print(`  npx gcm${profile} search --from 24h | head -3`);
   print(`  npx gcm${profile} history <conversationId> --format markdown`);
   print(`  npx gcm${profile} archive verify`);
+  if (localCrm) print(`  npx gcm${profile} session create --message "Hello"     # a conversation: its events reach the local CRM`);
   print();
-  print('The scheduler archives at start-up and every 15 minutes. Ctrl-C stops everything.');
+  print(`The scheduler archives at start-up and every 15 minutes${localCrm ? ', and feeds the local CRM live' : ''}. Ctrl-C stops everything.`);
 
   // the stack runs until Ctrl-C; if an app dies on its own, say so and keep the rest up
   for (const p of processes) {
@@ -327,6 +349,42 @@ async function main(): Promise<number> {
   }
   await new Promise<never>(() => undefined);
   return 0;
+}
+
+/**
+ * A CRM for the local stack: takes the scheduler's CRM batches (apps/scheduler, CrmSyncJob),
+ * appends each record to `logPath` as a JSON line, says `[crm] …` per batch, and accepts
+ * every record (a record seen before is answered `duplicate`, as a CRM deduplicating by
+ * idempotency key would).
+ */
+async function startLocalCrm(logPath: string): Promise<{ url: string; server: Server }> {
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const seen = new Set<string>();
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      let records: Array<{ idempotencyKey: string; type: string }> = [];
+      try {
+        records = (JSON.parse(body) as { records?: typeof records }).records ?? [];
+      } catch {
+        response.writeHead(400).end();
+        return;
+      }
+      const results = records.map((record) => {
+        const duplicate = seen.has(record.idempotencyKey);
+        seen.add(record.idempotencyKey);
+        if (!duplicate) log.write(`${JSON.stringify(record)}\n`);
+        return { idempotencyKey: record.idempotencyKey, status: duplicate ? 'duplicate' : 'accepted' };
+      });
+      const types = [...new Set(records.map((record) => record.type))].join(', ');
+      say('crm', `${records.length} live event record${records.length === 1 ? '' : 's'} (${types})`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, HOST, done));
+  server.on('close', () => log.end());
+  return { url: `http://${HOST}:${(server.address() as AddressInfo).port}/crm/records`, server };
 }
 
 interface LocalProfile {

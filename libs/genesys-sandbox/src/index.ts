@@ -49,3 +49,5 @@ export type { ChannelSummary } from './lib/notifications/notification-channels.s
 export { openMessagingSignature } from './lib/open-messaging/webhook-dispatcher';
 export type { WebhookAttempt, WebhookDelivery, WebhookDispatcher } from './lib/open-messaging/webhook-dispatcher';
 export type { OpenIntegrationSummary } from './lib/open-messaging/open-integrations.registry';
+export { SandboxWorkload } from './lib/workload/sandbox-workload';
+export type { WorkloadLog, WorkloadOperation } from './lib/workload/sandbox-workload';

@@ -14,6 +14,7 @@ export const API_RUNTIME = Symbol('API_RUNTIME');
  */
 export interface ApiRuntime {
   readonly clock?: Clock;
+  /** Timers: the Genesys transport's backoff and the SSE heartbeat of GET /v1/events (cancelled through its signal). */
   readonly sleep?: Sleep;
   readonly random?: RandomSource;
   readonly logSink?: LogSink;

@@ -1,5 +1,6 @@
 import { LIVE_EVENT_TYPES } from '@gcm/live-events';
-import { startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { manualClockTime } from '@gcm/live-events/testing';
 import { EventsService } from '../app/events/events.service';
 import { startApiHarness, SANDBOX_NOW, type ApiHarness } from './api-harness';
 
@@ -9,35 +10,50 @@ interface SseFrame {
   data?: string;
 }
 
-/** Reads SSE frames from a live response until `done` says so (or the time runs out). */
-async function readFrames(response: Response, done: (frames: SseFrame[]) => boolean, timeoutMs = 20_000): Promise<{ frames: SseFrame[]; comments: string[] }> {
+/** Reads SSE frames and comments off a live response, for as long as the test asks. */
+function sseReader(response: Response) {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const frames: SseFrame[] = [];
   const comments: string[] = [];
   let buffer = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!done(frames) && Date.now() < deadline) {
-    let timer: NodeJS.Timeout | undefined;
-    const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
-    clearTimeout(timer);
-    if (!chunk || chunk.done) break;
-    buffer += decoder.decode(chunk.value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const frame: SseFrame = {};
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) comments.push(line.slice(1).trim());
-        else if (line.startsWith('id: ')) frame.id = line.slice(4);
-        else if (line.startsWith('event: ')) frame.event = line.slice(7);
-        else if (line.startsWith('data: ')) frame.data = line.slice(6);
+  return {
+    frames,
+    comments,
+    /** Reads until `done` holds (or the real time runs out: the server is real I/O). */
+    async until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!done() && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now())))]);
+        clearTimeout(timer);
+        if (!chunk || chunk.done) break;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const frame: SseFrame = {};
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) comments.push(line.slice(1).trim());
+            else if (line.startsWith('id: ')) frame.id = line.slice(4);
+            else if (line.startsWith('event: ')) frame.event = line.slice(7);
+            else if (line.startsWith('data: ')) frame.data = line.slice(6);
+          }
+          if (frame.event) frames.push(frame);
+        }
       }
-      if (frame.event) frames.push(frame);
-    }
+    },
+  };
+}
+
+/** Lets the server's side of a socket catch up (real I/O on 127.0.0.1), without a timer. */
+async function untilTrue(condition: () => Promise<boolean> | boolean, what: string, turns = 100_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (await condition()) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { frames, comments };
+  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('GET /v1/events (e2e, Server-Sent Events)', () => {
@@ -80,13 +96,14 @@ describe('GET /v1/events (e2e, Server-Sent Events)', () => {
     sandbox.world.assignAgent(conversationId, { id: agent.id, name: agent.name });
     const joined = (frames: SseFrame[]) =>
       frames.some((f) => f.event === 'participant.joined' && (JSON.parse(f.data ?? '{}') as { participant?: { userId?: string } }).participant?.userId === agent.id);
-    const { frames, comments } = await readFrames(response, joined);
+    const stream = sseReader(response);
+    await stream.until(() => joined(stream.frames));
+    const { frames, comments } = stream;
     const events = api.app.get(EventsService);
     expect(await events.subscriberCount()).toBe(1);
     abort.abort();
     // the server sees the socket close (real I/O), then drops the subscription
-    for (let i = 0; i < 200 && (await events.subscriberCount()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await events.subscriberCount()).toBe(0);
+    await untilTrue(async () => (await events.subscriberCount()) === 0, 'the subscription to end');
 
     expect(comments).toContain('connected');
     expect(frames.length).toBeGreaterThan(0);
@@ -105,5 +122,51 @@ describe('GET /v1/events (e2e, Server-Sent Events)', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(bad.json)).toContain('queueId');
+  });
+});
+
+describe('GET /v1/events heartbeat (e2e, on a manual clock)', () => {
+  let clock: ManualClock;
+  let sandbox: RunningSandbox;
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    clock = new ManualClock(SANDBOX_NOW);
+    sandbox = await startSandbox({ seed: 12, conversations: 5, days: 1, now: SANDBOX_NOW, clock, jobDelayMs: 0, agentReplyMs: false });
+    // the API's time is the manual clock's: its timers fire when the test advances it
+    api = await startApiHarness({ reuseSandbox: sandbox, runtime: manualClockTime(clock) });
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+    await sandbox?.close();
+  });
+
+  it('writes `: heartbeat` every 15 s of the clock, and cancels its timer when the client goes away', async () => {
+    const before = clock.pendingTimers;
+    const abort = new AbortController();
+    const response = await fetch(`${api.baseUrl}/v1/events`, { headers: { authorization: `Bearer ${api.keys.reader}` }, signal: abort.signal });
+    expect(response.status).toBe(200);
+    const stream = sseReader(response);
+    await stream.until(() => stream.comments.includes('connected'));
+    // the stream's one timer: the next heartbeat
+    expect(clock.pendingTimers).toBe(before + 1);
+    const heartbeats = () => stream.comments.filter((comment) => comment === 'heartbeat').length;
+
+    for (let n = 1; n <= 3; n++) {
+      clock.advance(15_000);
+      await stream.until(() => heartbeats() === n);
+      expect(heartbeats()).toBe(n);
+      // one heartbeat per interval, and again one timer armed for the next
+      expect(clock.pendingTimers).toBe(before + 1);
+    }
+    expect(stream.frames).toEqual([]);
+
+    abort.abort();
+    const events = api.app.get(EventsService);
+    await untilTrue(async () => (await events.subscriberCount()) === 0, 'the subscription to end');
+    // no timer left behind: advancing the clock fires nothing for this stream
+    expect(clock.pendingTimers).toBe(before);
+    clock.advance(60_000);
+    expect(clock.pendingTimers).toBe(before);
   });
 });

@@ -18,6 +18,7 @@ import { CronScheduleService } from './cron/cron-schedule.service';
 import { CronService } from './cron/cron.service';
 import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
+import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
 import { JsonLogger } from './logging/json-logger';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
 import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
@@ -28,8 +29,6 @@ import { WebhookRunner } from './webhooks/webhook-runner.service';
 /** The webhook endpoint id events are addressed to (the outbox destination). */
 export const WEBHOOK_ENDPOINT_ID = 'archive-events';
 
-/** The CRM endpoint id: the outbox destination `CrmOutboxSink` writes to. */
-export const CRM_ENDPOINT_ID = 'crm';
 
 /**
  * The scheduler: the shared libs wired from the validated configuration, the cron
@@ -94,6 +93,7 @@ export class AppModule {
                   store,
                   audit,
                   endpoints: [{ id: CRM_ENDPOINT_ID, url: crm.url, ...(crm.secret ? { secret: crm.secret } : {}) }],
+                  timeoutMs: crm.timeoutMs,
                   owner: `crm-sync-${config.replicaId}`,
                 }),
               }),
@@ -148,6 +148,7 @@ export class AppModule {
         RetentionRunner,
         WebhookRunner,
         CrmSyncRunner,
+        LiveFeedRunner,
         QaSnapshotRunner,
         CronService,
         CronScheduleService,

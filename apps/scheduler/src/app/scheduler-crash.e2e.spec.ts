@@ -5,6 +5,7 @@ import type { RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase } from '@gcm/store';
 import { isOutcome, isRunEnd, schedulerWorkspace, SchedulerProcess, type LogLine } from '../test/scheduler-process';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
+import { seeded } from '../test/seeded';
 
 const LONG = process.env['GCM_LONG_TESTS'] === '1';
 const KILLS = LONG ? 10 : 3;
@@ -14,18 +15,6 @@ const world: World = { seed: 41, conversations: LONG ? 400 : 150, days: 1, fault
 
 jest.setTimeout(LONG ? 600_000 : 180_000);
 afterAll(() => SchedulerProcess.killLeftovers());
-
-/** mulberry32: the kill moments come from a seed, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe(`scheduler killed with SIGKILL ${KILLS} times during a run (${world.conversations} conversations, SQLite file, filesystem archive)`, () => {
   let sandbox: RunningSandbox;

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase } from '@gcm/store';
 import { planTestDatabases } from '@gcm/store/testing';
-import { Client } from 'pg';
+import { createTestSchema } from '../test/postgres-schema';
 import { isRunEnd, schedulerWorkspace, SchedulerProcess, type LogLine } from '../test/scheduler-process';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
@@ -14,31 +13,17 @@ const plan = planTestDatabases(process.env);
 if (plan.skipped !== undefined) console.warn(plan.skipped);
 const postgres = plan.engines.includes('postgres') ? describe : describe.skip;
 
-/** A URL whose connections live in one schema (libpq `options`, which node-postgres passes on). */
-function inSchema(url: string, schema: string): string {
-  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
 postgres('two scheduler replicas on one PostgreSQL', () => {
   const world: World = { seed: 43, conversations: 200, days: 1 };
-  const schema = `gcm_e2e_${randomBytes(6).toString('hex')}`;
   let sandbox: RunningSandbox;
   let now: string;
   let env: Record<string, string>;
   let workspace: Awaited<ReturnType<typeof schedulerWorkspace>>;
   let databaseUrl: string;
+  let dropSchema: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    // with CI=true an unreachable server is a failure, not a skip
-    if (plan.unreachable) throw new Error(plan.unreachable);
-    const admin = new Client({ connectionString: plan.postgresUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create schema "${schema}"`);
-    } finally {
-      await admin.end();
-    }
-    databaseUrl = inSchema(plan.postgresUrl as string, schema);
+    ({ url: databaseUrl, drop: dropSchema } = await createTestSchema(plan));
     ({ sandbox, now, env } = await startWorld(world));
     workspace = await schedulerWorkspace();
   });
@@ -46,15 +31,7 @@ postgres('two scheduler replicas on one PostgreSQL', () => {
   afterAll(async () => {
     await sandbox?.close();
     await workspace?.dispose();
-    if (plan.postgresUrl && !plan.unreachable) {
-      const admin = new Client({ connectionString: plan.postgresUrl });
-      await admin.connect();
-      try {
-        await admin.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await admin.end();
-      }
-    }
+    await dropSchema?.();
   });
 
   it('archive the same window together: every conversation exactly once', async () => {

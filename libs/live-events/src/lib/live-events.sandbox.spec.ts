@@ -1,11 +1,10 @@
 import WebSocket from 'ws';
 import { createGenesysConnection } from '@gcm/genesys-auth';
-import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { ManualClock, SandboxWorkload, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { manualClockTime } from '../testing';
 import type { LiveEvent, MessageEvent, ReceiptReceivedEvent, ReceiptSlaBreachedEvent } from './events/live-event.model';
 import { LiveEvents } from './live-events.service';
 import { seededRandom, settle, until } from './test/event-loop';
-import { SandboxWorkload } from './test/sandbox-workload';
 
 /**
  * The acceptance run: 1,000 conversation changes in the sandbox, with every channel socket

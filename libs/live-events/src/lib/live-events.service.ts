@@ -36,7 +36,10 @@ export interface LiveEventsOptions {
   resumeFrom?: number;
   /** Slack before `resumeFrom` for the time between a change and its notification. Default 60 s. */
   resumeMarginMs?: number;
-  /** Saves the watermark every `checkpointIntervalMs` (default 5 s) and on close. */
+  /**
+   * Saves the watermark at `start()` (so a process that dies within its first interval
+   * still resumes from there), every `checkpointIntervalMs` (default 5 s) and on close.
+   */
   checkpoint?: LiveEventsCheckpoint;
   checkpointIntervalMs?: number;
   /** Conversations processed in parallel. Default 8. */
@@ -142,11 +145,16 @@ export class LiveEvents {
     return new LiveEvents({ ...rest, manager, bodies: messaging });
   }
 
-  /** Starts processing what the manager delivers and the SLA watch. Idempotent. */
+  /**
+   * Starts processing what the manager delivers and the SLA watch; with a checkpoint, saves
+   * the watermark first (on a fresh start: now, since history is not announced; after a
+   * restart it stays at the saved one until `catchUp()`). Idempotent.
+   */
   async start(): Promise<void> {
     this.assertRunning();
     if (this.started) return;
     this.started = true;
+    if (this.checkpoint) await this.checkpoint.save(this.watermark());
     this.manager.on('notification', this.onNotification);
     this.manager.on('backfill', this.onBackfill);
     this.manager.on('channel', this.onChannel);

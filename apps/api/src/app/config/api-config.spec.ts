@@ -31,6 +31,7 @@ describe('loadApiConfig', () => {
     expect(config.genesys).toMatchObject({ region: 'eu-west-1', clientId: 'client', requestsPerMinute: 300, maxConcurrency: 8 });
     expect(config.agentlessFrom).toBeUndefined();
     expect(config.openMessaging.secret).toBeUndefined();
+    expect(config.events).toEqual({ queueIds: [], heartbeatMs: 15_000 });
   });
 
   it('reads every GCM_API_* variable', () => {
@@ -54,7 +55,10 @@ describe('loadApiConfig', () => {
       GCM_API_LOG_LEVEL: 'warn',
       GCM_API_SEARCH_MAX_WINDOW: '90d',
       GCM_API_ARCHIVE_MAX_WINDOW: '7d',
+      GCM_API_EVENTS_QUEUE_IDS: 'q-1, q-2',
+      GCM_API_EVENTS_HEARTBEAT: '30s',
     });
+    expect(config.events).toEqual({ queueIds: ['q-1', 'q-2'], heartbeatMs: 30_000 });
     expect(config.http).toMatchObject({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 2 * 1024 * 1024, trustProxy: true, docs: false, shutdownGraceMs: 30_000 });
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(config.auth).toMatchObject({ requestsPerMinute: 120, anonymousRequestsPerMinute: 30 });
@@ -96,6 +100,11 @@ describe('loadApiConfig', () => {
     expect(text).toContain('entry 2 (ops) has unknown scopes');
     expect(text).toContain('GCM_API_OPEN_MESSAGING_SECRET (value hidden)');
     expect(text).not.toContain('short-secret');
+  });
+
+  it('bounds the SSE heartbeat interval', () => {
+    expect(problemsOf({ ...valid, GCM_API_EVENTS_HEARTBEAT: '100ms' }).join()).toContain('GCM_API_EVENTS_HEARTBEAT ("100ms") must be from 1000 ms to 300000 ms');
+    expect(problemsOf({ ...valid, GCM_API_EVENTS_HEARTBEAT: 'often' }).join()).toContain('GCM_API_EVENTS_HEARTBEAT ("often") must be a duration such as 15s');
   });
 
   it('refuses to start without API keys: nothing could be called', () => {

@@ -47,8 +47,8 @@ export interface ApiConfig {
   };
   /** The longest window one search may cover: every day of it costs Genesys requests. */
   readonly search: { readonly maxWindowMs: number };
-  /** Queues `GET /v1/events` follows when a request names none. */
-  readonly events: { readonly queueIds: readonly string[] };
+  /** Queues `GET /v1/events` follows when a request names none; how often an idle stream gets a `: heartbeat` comment. */
+  readonly events: { readonly queueIds: readonly string[]; readonly heartbeatMs: number };
   readonly audit: { readonly dir: string };
   readonly guest: {
     readonly origin?: string;
@@ -113,7 +113,10 @@ export function loadApiConfig(rawEnv: Readonly<Record<string, string | undefined
       dir: resolve(e.GCM_ARCHIVE_DIR ?? './var/archive'),
       maxWindowMs: e.GCM_API_ARCHIVE_MAX_WINDOW === undefined ? 31 * DAY : (parseDuration(e.GCM_API_ARCHIVE_MAX_WINDOW) as number),
     },
-    events: { queueIds: e.GCM_API_EVENTS_QUEUE_IDS?.split(',').map((id) => id.trim()) ?? [] },
+    events: {
+      queueIds: e.GCM_API_EVENTS_QUEUE_IDS?.split(',').map((id) => id.trim()) ?? [],
+      heartbeatMs: e.GCM_API_EVENTS_HEARTBEAT === undefined ? 15_000 : (parseDuration(e.GCM_API_EVENTS_HEARTBEAT) as number),
+    },
     search: { maxWindowMs: e.GCM_API_SEARCH_MAX_WINDOW === undefined ? 366 * DAY : (parseDuration(e.GCM_API_SEARCH_MAX_WINDOW) as number) },
     audit: { dir: resolve(e.GCM_API_AUDIT_DIR ?? './var/audit/api') },
     guest: {

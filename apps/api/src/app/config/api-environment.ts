@@ -204,6 +204,10 @@ export class ApiEnvironment {
   GCM_API_EVENTS_QUEUE_IDS?: string;
 
   @IsOptional()
+  @duration(1_000, 300_000, '15s')
+  GCM_API_EVENTS_HEARTBEAT?: string;
+
+  @IsOptional()
   @IsIn(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
   GCM_API_LOG_LEVEL?: string;
 

@@ -1,8 +1,12 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { realSleep, type Sleep } from '@gcm/genesys-auth';
 import type { LiveEvent } from '@gcm/live-events';
 import { Subscription } from 'rxjs';
+import { API_RUNTIME, type ApiRuntime } from '../api-runtime';
 import { RequireScope } from '../auth/auth.decorators';
+import type { ApiConfig } from '../config/api-config';
+import { API_CONFIG } from '../config/api-config.token';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
 import { ProblemResponse } from '../problem/problem-response.decorator';
 import { EventsQueryDto } from './events.dto';
@@ -10,7 +14,7 @@ import { EventsService } from './events.service';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'text/event-stream';
 /** Proxies close idle connections; a comment line keeps the stream alive. */
-export const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_COMMENT = ': heartbeat\n\n';
 
 /** One Server-Sent Events frame: `id` is the event id, `event` its type, `data` the event as JSON. */
 export function sseFrame(event: LiveEvent): string {
@@ -20,7 +24,15 @@ export function sseFrame(event: LiveEvent): string {
 @ApiTags('events')
 @Controller('events')
 export class EventsController {
-  constructor(private readonly events: EventsService) {}
+  private readonly sleep: Sleep;
+
+  constructor(
+    private readonly events: EventsService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(API_RUNTIME) runtime: ApiRuntime,
+  ) {
+    this.sleep = runtime.sleep ?? realSleep;
+  }
 
   @Get()
   @RequireScope('read')
@@ -29,7 +41,7 @@ export class EventsController {
     description: [
       'One frame per event: `id:` the event id (stable across restarts), `event:` its type (participant.joined, message.received, receipt.received, conversation.ended, …), `data:` the event as JSON.',
       'Filter with `queueId` (the queue is followed) and/or `conversationId`; without `queueId` the queues of GCM_API_EVENTS_QUEUE_IDS are followed.',
-      `A comment line (\`: heartbeat\`) every ${HEARTBEAT_MS / 1000} s keeps idle connections open. Events are live only: a reconnecting client gets what happens from then on.`,
+      'A comment line (`: heartbeat`) every GCM_API_EVENTS_HEARTBEAT (15 s by default) keeps idle connections open. Events are live only: a reconnecting client gets what happens from then on.',
     ].join(' '),
   })
   @ApiProduces(EVENT_STREAM_CONTENT_TYPE)
@@ -43,14 +55,14 @@ export class EventsController {
     response.setHeader('X-Accel-Buffering', 'no');
     response.flushHeaders();
     response.write(': connected\n\n');
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
+    const heartbeat = new AbortController();
+    void this.heartbeats(response, heartbeat.signal);
     const subscription = new Subscription();
     let stopped = false;
     const stop = () => {
       if (stopped) return;
       stopped = true;
-      clearInterval(heartbeat);
+      heartbeat.abort();
       subscription.unsubscribe();
       if (!response.writableEnded) response.end();
     };
@@ -64,5 +76,18 @@ export class EventsController {
     );
     response.once('close', stop);
     request.once('aborted', stop);
+  }
+
+  /** A `: heartbeat` comment every interval, on the runtime's timer, until the stream stops (its timer is cancelled then). */
+  private async heartbeats(response: ApiResponse, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await this.sleep(this.config.events.heartbeatMs, signal);
+      } catch {
+        return;
+      }
+      if (response.writableEnded) return;
+      response.write(HEARTBEAT_COMMENT);
+    }
   }
 }

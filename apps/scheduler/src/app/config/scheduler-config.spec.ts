@@ -6,6 +6,9 @@ import { parseDuration } from './duration';
 import { loadSchedulerConfig } from './scheduler-config';
 import { SchedulerConfigError } from './scheduler-config.error';
 
+const QUEUE_A = '3f5c2a8e-1b2c-4d5e-8f90-a1b2c3d4e5f6';
+const QUEUE_B = '9a1b7c3d-2e4f-4a6b-8c9d-0e1f2a3b4c5d';
+const USER_A = 'c0ffee00-1234-4abc-9def-0123456789ab';
 const minimal = { GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_ID: 'client', GENESYSCLOUD_OAUTHCLIENT_SECRET: 's3cret' };
 
 function problemsOf(env: Record<string, string | undefined>, argv: string[] = []): SchedulerConfigError {
@@ -123,7 +126,8 @@ describe('loadSchedulerConfig', () => {
       GCM_SCHEDULER_QA_NAME: 'support-daily',
       GCM_SCHEDULER_QA_QUEUE_IDS: 'queue-a, queue-b',
     });
-    expect(config.crm).toEqual({ url: 'https://user:crmpass@crm.example.com/gcm', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', cron: '*/30 * * * * *' });
+    expect(config.crm).toEqual({ url: 'https://user:crmpass@crm.example.com/gcm', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', cron: '*/30 * * * * *', timeoutMs: 10_000 });
+    expect(config.live).toBeUndefined();
     expect(config.qa).toEqual({ cron: '0 2 * * *', name: 'support-daily', queueIds: ['queue-a', 'queue-b'] });
     expect(config.secrets).toEqual(expect.arrayContaining(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'crmpass']));
   });
@@ -150,6 +154,59 @@ describe('loadSchedulerConfig', () => {
     expect(problemsOf({ ...minimal, GCM_SCHEDULER_CRM_URL: 'ftp://crm.example.com' }).problems).toEqual([
       expect.objectContaining({ variable: 'GCM_SCHEDULER_CRM_URL', problem: 'must be an http(s) URL' }),
     ]);
+  });
+
+  it('reads the live feed: queues and users (distinct, lower case), the lease; only with a CRM and never in a backfill', () => {
+    const crm = { ...minimal, GCM_SCHEDULER_CRM_URL: 'https://crm.example.com/gcm' };
+    const config = loadSchedulerConfig({
+      ...crm,
+      GCM_SCHEDULER_CRM_TIMEOUT: '2s',
+      GCM_SCHEDULER_LIVE_QUEUE_IDS: `${QUEUE_A}, ${QUEUE_B.toUpperCase()},${QUEUE_B}`,
+      GCM_SCHEDULER_LIVE_USER_IDS: USER_A,
+      GCM_SCHEDULER_LIVE_LEASE: '1m',
+    });
+    expect(config.crm?.timeoutMs).toBe(2_000);
+    expect(config.live).toEqual({ queueIds: [QUEUE_A, QUEUE_B], userIds: [USER_A], leaseMs: 60_000 });
+    expect(loadSchedulerConfig({ ...crm, GCM_SCHEDULER_LIVE_USER_IDS: USER_A }).live).toEqual({ queueIds: [], userIds: [USER_A], leaseMs: 30_000 });
+    expect(loadSchedulerConfig(crm).live).toBeUndefined();
+    expect(loadSchedulerConfig({ ...crm, GCM_SCHEDULER_LIVE_QUEUE_IDS: QUEUE_A }, ['--backfill', '2026-01-01T00:00:00Z/2026-01-02T00:00:00Z']).live).toBeUndefined();
+  });
+
+  it('refuses live queues without a CRM, ids that are not UUIDs, a lease under 3 s, and more topics than Genesys allows', () => {
+    const error = problemsOf({
+      ...minimal,
+      GCM_SCHEDULER_LIVE_QUEUE_IDS: `${QUEUE_A},support`,
+      GCM_SCHEDULER_LIVE_USER_IDS: USER_A,
+      GCM_SCHEDULER_LIVE_LEASE: '1s',
+      GCM_SCHEDULER_CRM_TIMEOUT: 'soon',
+    });
+    expect(error.problems).toEqual([
+      expect.objectContaining({ variable: 'GCM_SCHEDULER_CRM_TIMEOUT', problem: 'must be a duration such as 10s (units ms, s, m, h, d)' }),
+      expect.objectContaining({ variable: 'GCM_SCHEDULER_LIVE_QUEUE_IDS', problem: 'must be queue ids (UUIDs) separated by commas; "support" is not one' }),
+      expect.objectContaining({ variable: 'GCM_SCHEDULER_LIVE_LEASE', problem: 'must be at least 3000 ms' }),
+      {
+        variable: 'GCM_SCHEDULER_LIVE_QUEUE_IDS, GCM_SCHEDULER_LIVE_USER_IDS',
+        problem: 'needs GCM_SCHEDULER_CRM_URL: the live feed writes its events to the CRM outbox',
+      },
+    ]);
+
+    const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`).join(',');
+    const many = {
+      ...minimal,
+      GCM_SCHEDULER_CRM_URL: 'https://crm.example.com/gcm',
+      GCM_SCHEDULER_LIVE_QUEUE_IDS: ids(15_000, 'aaaaaaaa'),
+      GCM_SCHEDULER_LIVE_USER_IDS: ids(5_001, 'bbbbbbbb'),
+    };
+    const tooMany = problemsOf(many);
+    expect(tooMany.problems).toEqual([
+      {
+        variable: 'GCM_SCHEDULER_LIVE_QUEUE_IDS, GCM_SCHEDULER_LIVE_USER_IDS',
+        problem:
+          'name 20,001 queues and users together: at most 20,000 (one notification topic each; Genesys allows 1,000 topics per channel and 20 channels per OAuth client)',
+      },
+    ]);
+    expect(tooMany.message).toContain('at most 20,000');
+    expect(loadSchedulerConfig({ ...many, GCM_SCHEDULER_LIVE_USER_IDS: ids(5_000, 'bbbbbbbb') }).live?.userIds).toHaveLength(5_000);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArchiveWindow, type ArchiveMatch, type ArchiveWindow, type RetentionPolicy } from '@gcm/archive';
+import { MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL } from '@gcm/messaging-client';
 import { DEFAULT_DATABASE_URL, redactDatabaseUrl } from '@gcm/store';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
@@ -43,7 +44,12 @@ export interface SchedulerConfig {
   readonly retention?: { readonly cron: string; readonly policy: RetentionPolicy };
   readonly webhook?: { readonly url: string; readonly secret: string };
   /** CRM sync: set when GCM_SCHEDULER_CRM_URL is. */
-  readonly crm?: { readonly url: string; readonly secret?: string; readonly cron: string };
+  readonly crm?: { readonly url: string; readonly secret?: string; readonly cron: string; readonly timeoutMs: number };
+  /**
+   * The live feed (LiveEvents → CRM outbox), run by one replica at a time under a lease in
+   * the database: set when the CRM endpoint and live queues or users are, except in a backfill.
+   */
+  readonly live?: { readonly queueIds: readonly string[]; readonly userIds: readonly string[]; readonly leaseMs: number };
   /** QA snapshots of the previous UTC day; cron `off` disables them. */
   readonly qa: { readonly cron: string; readonly name: string; readonly queueIds?: readonly string[] };
   readonly logLevel: LogLevel;
@@ -58,6 +64,8 @@ export const DEFAULTS = {
   cron: '*/15 * * * *',
   retentionCron: '30 3 * * *',
   crmCron: '*/30 * * * * *',
+  crmTimeout: '10s',
+  liveLease: '30s',
   qaCron: '15 0 * * *',
   qaName: 'daily',
   archiveDir: './var/archive',
@@ -84,6 +92,7 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
 
   const instance = plainToInstance(SchedulerEnvironment, pickKnown(env));
   problems.push(...validateSync(instance, { forbidUnknownValues: false }).flatMap((error) => toProblems(error, env)));
+  problems.push(...liveFeedProblems(env));
   if (problems.length > 0) throw new SchedulerConfigError(problems);
 
   const ms = (name: string, fallback: string) => parseDuration(env[name] ?? fallback) as number;
@@ -96,6 +105,8 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
   const crmUrl = env['GCM_SCHEDULER_CRM_URL'];
   const crmSecret = env['GCM_SCHEDULER_CRM_SECRET'];
   const qaQueueIds = env['GCM_SCHEDULER_QA_QUEUE_IDS']?.split(',').map((id) => id.trim());
+  const liveQueueIds = idList(env['GCM_SCHEDULER_LIVE_QUEUE_IDS']);
+  const liveUserIds = idList(env['GCM_SCHEDULER_LIVE_USER_IDS']);
   const databaseUrl = env['GCM_DATABASE_URL'] ?? DEFAULT_DATABASE_URL;
   const databasePassword = passwordOf(databaseUrl);
   return {
@@ -140,7 +151,19 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
         }
       : {}),
     ...(env['GCM_SCHEDULER_WEBHOOK_URL'] && webhookSecret ? { webhook: { url: env['GCM_SCHEDULER_WEBHOOK_URL'], secret: webhookSecret } } : {}),
-    ...(crmUrl ? { crm: { url: crmUrl, ...(crmSecret ? { secret: crmSecret } : {}), cron: env['GCM_SCHEDULER_CRM_CRON'] ?? DEFAULTS.crmCron } } : {}),
+    ...(crmUrl
+      ? {
+          crm: {
+            url: crmUrl,
+            ...(crmSecret ? { secret: crmSecret } : {}),
+            cron: env['GCM_SCHEDULER_CRM_CRON'] ?? DEFAULTS.crmCron,
+            timeoutMs: ms('GCM_SCHEDULER_CRM_TIMEOUT', DEFAULTS.crmTimeout),
+          },
+        }
+      : {}),
+    ...(crmUrl && !env['GCM_SCHEDULER_BACKFILL'] && liveQueueIds.length + liveUserIds.length > 0
+      ? { live: { queueIds: liveQueueIds, userIds: liveUserIds, leaseMs: ms('GCM_SCHEDULER_LIVE_LEASE', DEFAULTS.liveLease) } }
+      : {}),
     qa: { cron: env['GCM_SCHEDULER_QA_CRON'] ?? DEFAULTS.qaCron, name: env['GCM_SCHEDULER_QA_NAME'] ?? DEFAULTS.qaName, ...(qaQueueIds ? { queueIds: qaQueueIds } : {}) },
     logLevel: (env['GCM_SCHEDULER_LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     shutdownGraceMs: ms('GCM_SCHEDULER_SHUTDOWN_GRACE', DEFAULTS.shutdownGrace),
@@ -148,6 +171,36 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     ),
   };
+}
+
+/** Notification topics one OAuth client can follow: 1,000 per channel on 20 channels (genesys-api.md §5). */
+export const MAX_LIVE_TOPICS = MAX_TOPICS_PER_CHANNEL * MAX_CHANNELS;
+
+/** Distinct ids of a comma-separated list (empty when unset). */
+function idList(value: string | undefined): string[] {
+  return value === undefined ? [] : [...new Set(value.split(',').map((id) => id.trim().toLowerCase()))];
+}
+
+/**
+ * What the per-variable rules cannot see: the live feed writes to the CRM outbox (so it
+ * needs the CRM endpoint), and each queue and user is one notification topic, of which an
+ * OAuth client may hold MAX_LIVE_TOPICS.
+ */
+function liveFeedProblems(env: Record<string, string | undefined>): ConfigProblem[] {
+  const named = (['GCM_SCHEDULER_LIVE_QUEUE_IDS', 'GCM_SCHEDULER_LIVE_USER_IDS'] as const).filter((name) => env[name] !== undefined);
+  if (named.length === 0) return [];
+  const problems: ConfigProblem[] = [];
+  if (env['GCM_SCHEDULER_CRM_URL'] === undefined) {
+    problems.push({ variable: named.join(', '), problem: 'needs GCM_SCHEDULER_CRM_URL: the live feed writes its events to the CRM outbox' });
+  }
+  const topics = idList(env['GCM_SCHEDULER_LIVE_QUEUE_IDS']).length + idList(env['GCM_SCHEDULER_LIVE_USER_IDS']).length;
+  if (topics > MAX_LIVE_TOPICS) {
+    problems.push({
+      variable: named.join(', '),
+      problem: `name ${topics.toLocaleString('en-US')} queues and users together: at most ${MAX_LIVE_TOPICS.toLocaleString('en-US')} (one notification topic each; Genesys allows ${MAX_TOPICS_PER_CHANNEL.toLocaleString('en-US')} topics per channel and ${MAX_CHANNELS} channels per OAuth client)`,
+    });
+  }
+  return problems;
 }
 
 /** An empty variable (`GCM_SCHEDULER_PORT=`) means "not set", as most tools read it. */

@@ -53,6 +53,15 @@ const httpUrl = () =>
     }
   });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Genesys ids (UUIDs) separated by commas. */
+const uuidList = (what: string) =>
+  Rule((value) => {
+    const bad = value.split(',').map((id) => id.trim()).find((id) => !UUID.test(id));
+    return bad === undefined ? undefined : `must be ${what} ids (UUIDs) separated by commas; ${JSON.stringify(bad.slice(0, 40))} is not one`;
+  });
+
 const instant = () =>
   Rule((value) => (/(Z|[+-]\d\d:?\d\d)$/i.test(value) && Number.isFinite(Date.parse(value)) ? undefined : 'must be an ISO-8601 instant with a zone, e.g. 2026-01-01T00:00:00Z'));
 
@@ -200,6 +209,22 @@ export class SchedulerEnvironment {
   @IsOptional()
   @cron()
   GCM_SCHEDULER_CRM_CRON?: string;
+
+  @IsOptional()
+  @duration(100, '10s')
+  GCM_SCHEDULER_CRM_TIMEOUT?: string;
+
+  @IsOptional()
+  @uuidList('queue')
+  GCM_SCHEDULER_LIVE_QUEUE_IDS?: string;
+
+  @IsOptional()
+  @uuidList('user')
+  GCM_SCHEDULER_LIVE_USER_IDS?: string;
+
+  @IsOptional()
+  @duration(3_000, '30s')
+  GCM_SCHEDULER_LIVE_LEASE?: string;
 
   @IsOptional()
   @cron()

@@ -1,5 +1,7 @@
 import type { ArchiveObserver, ArchiveRunSummary, ConversationEvent, RetentionReport } from '@gcm/archive';
+import type { LiveEvent } from '@gcm/live-events';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveFeedStatus } from '../live/live-feed-runner.service';
 
 /**
  * The scheduler's Prometheus metrics, on the app's own Registry (served at /metrics with
@@ -9,6 +11,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * - gcm_scheduler_last_success_timestamp_seconds{kind}, gcm_archive_watermark_timestamp_seconds
  * - gcm_archive_conversations_total{outcome}, gcm_archive_api_calls_total
  * - gcm_retention_versions_removed_total
+ * - with the live feed: gcm_live_feed_running, gcm_live_feed_channels_open, gcm_live_feed_topics{verdict},
+ *   gcm_live_feed_events_total{type}, gcm_live_feed_last_event_timestamp_seconds,
+ *   gcm_live_feed_watermark_timestamp_seconds
  */
 export class SchedulerMetrics implements ArchiveObserver {
   private readonly runs: Counter<'kind' | 'status'>;
@@ -20,6 +25,7 @@ export class SchedulerMetrics implements ArchiveObserver {
   private readonly conversations: Counter<'outcome'>;
   private readonly apiCalls: Counter;
   private readonly retentionRemoved: Counter;
+  private readonly liveEvents: Counter<'type'>;
 
   constructor(readonly registry: Registry) {
     collectDefaultMetrics({ register: registry, prefix: 'gcm_scheduler_' });
@@ -48,6 +54,7 @@ export class SchedulerMetrics implements ArchiveObserver {
     });
     this.apiCalls = new Counter({ name: 'gcm_archive_api_calls_total', help: 'Genesys API calls made by archive runs', registers: [registry] });
     this.retentionRemoved = new Counter({ name: 'gcm_retention_versions_removed_total', help: 'Archive versions removed by retention sweeps', registers: [registry] });
+    this.liveEvents = new Counter({ name: 'gcm_live_feed_events_total', help: 'Live events this replica wrote to the CRM outbox, by type', labelNames: ['type'], registers: [registry] });
   }
 
   runStarted(): void {
@@ -75,5 +82,38 @@ export class SchedulerMetrics implements ArchiveObserver {
 
   retentionSwept(report: RetentionReport): void {
     if (!report.dryRun) this.retentionRemoved.inc(report.removed);
+  }
+
+  liveEventsWritten(events: readonly LiveEvent[]): void {
+    for (const event of events) this.liveEvents.inc({ type: event.type });
+  }
+
+  /** The live feed's gauges, read from its status at every scrape. Call once. */
+  observeLiveFeed(status: () => LiveFeedStatus): void {
+    const seconds = (iso: string | undefined) => (iso === undefined ? 0 : Date.parse(iso) / 1_000);
+    const gauge = (name: string, help: string, read: (current: LiveFeedStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(status()));
+        },
+      });
+    gauge('gcm_live_feed_running', '1 while this replica runs the live feed (it holds the lease), 0 on standby', (s) => (s.state === 'running' ? 1 : 0));
+    gauge('gcm_live_feed_channels_open', 'Notification channels of the live feed with an open socket', (s) => s.channelsOpen);
+    gauge('gcm_live_feed_last_event_timestamp_seconds', 'When this replica last wrote a live event to the CRM outbox (0: never)', (s) => seconds(s.lastEventAt));
+    gauge('gcm_live_feed_watermark_timestamp_seconds', 'Live events up to this instant are in the CRM outbox (0: unknown)', (s) => seconds(s.watermark));
+    new Gauge({
+      name: 'gcm_live_feed_topics',
+      help: 'Topics of the live feed by verdict (permitted, rejected)',
+      labelNames: ['verdict'],
+      registers: [this.registry],
+      collect() {
+        const { topics } = status();
+        this.set({ verdict: 'permitted' }, topics.permitted);
+        this.set({ verdict: 'rejected' }, topics.rejected);
+      },
+    });
   }
 }

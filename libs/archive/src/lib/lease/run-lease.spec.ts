@@ -49,6 +49,21 @@ describe('RunLease', () => {
     expect(await a.peek()).toMatchObject({ owner: 'replica-a', queue: 'archive:w1', searching: true });
   });
 
+  it('is extended by a renewal without arguments, keeping what the holder works on', async () => {
+    const a = lease('replica-a');
+    await a.tryAcquire();
+    await a.renew({ queue: 'archive:w1', searching: true });
+    for (let i = 0; i < 3; i++) {
+      clock.set(clock.now() + LEASE_MS / 2);
+      expect(await a.renew()).toBe(true);
+      expect(await a.peek()).toEqual({ owner: 'replica-a', expiresAt: clock.now() + LEASE_MS, queue: 'archive:w1', searching: true });
+      expect(await lease('replica-b').tryAcquire()).toBe(false);
+    }
+    clock.set(clock.now() + LEASE_MS / 3);
+    expect(await a.keepAlive()).toBe(true);
+    expect(await a.peek()).toMatchObject({ expiresAt: clock.now() + LEASE_MS });
+  });
+
   it('renews only every third of its length unless what the holder works on changed', async () => {
     const a = lease('replica-a');
     await a.tryAcquire();

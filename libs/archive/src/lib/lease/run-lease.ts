@@ -66,7 +66,13 @@ export class RunLease {
   async renew(update: Pick<RunLeaseState, 'queue' | 'searching'> = this.state ?? {}): Promise<boolean> {
     if (this.revision === undefined) return false;
     const now = this.clock.now();
-    const next: RunLeaseState = { owner: this.owner, expiresAt: now + this.leaseMs, ...update };
+    // only what the holder works on comes from `update` (the stored state carries the old expiry too)
+    const next: RunLeaseState = {
+      owner: this.owner,
+      expiresAt: now + this.leaseMs,
+      ...(update.queue !== undefined ? { queue: update.queue } : {}),
+      ...(update.searching !== undefined ? { searching: update.searching } : {}),
+    };
     const written = await this.store.checkpoints.compareAndSet(this.name, this.revision, { watermark: null, resumeToken: next });
     if (!written) {
       this.revision = undefined;

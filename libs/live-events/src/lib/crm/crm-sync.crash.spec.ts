@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateWebhookSecret } from '@gcm/audit';
-import { startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
+import { SandboxWorkload, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { CrmTestReceiver } from '../../testing';
 import { seededRandom, until } from '../test/event-loop';
-import { SandboxWorkload } from '../test/sandbox-workload';
 import { crmOutboxKey } from './crm-outbox.sink';
 
 /**

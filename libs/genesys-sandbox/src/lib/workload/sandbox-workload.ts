@@ -1,6 +1,7 @@
-import type { ConversationChange, RunningSandbox } from '@gcm/genesys-sandbox';
+import type { ConversationChange } from '../data/sandbox-world';
+import type { RunningSandbox } from '../start-sandbox';
 
-export type OperationKind = 'new-conversation' | 'customer-message' | 'assign-agent' | 'agent-message' | 'receipt' | 'hold' | 'end' | 'wrapup';
+export type WorkloadOperation = 'new-conversation' | 'customer-message' | 'assign-agent' | 'agent-message' | 'receipt' | 'hold' | 'end' | 'wrapup';
 
 /** What the workload did, for comparing against the events. */
 export interface WorkloadLog {
@@ -14,7 +15,7 @@ export interface WorkloadLog {
   holds: Map<string, number>;
   /** World changes seen (`conversation.changed`). */
   changes: ConversationChange[];
-  operations: Record<OperationKind, number>;
+  operations: Record<WorkloadOperation, number>;
 }
 
 interface Active {
@@ -68,7 +69,7 @@ export class SandboxWorkload {
   }
 
   /** Performs one random operation; returns what it did. */
-  step(): OperationKind {
+  step(): WorkloadOperation {
     for (;;) {
       const kind = this.pick();
       if (kind && this.perform(kind)) {
@@ -78,7 +79,7 @@ export class SandboxWorkload {
     }
   }
 
-  private pick(): OperationKind | undefined {
+  private pick(): WorkloadOperation | undefined {
     const r = this.random();
     if (this.active.length < 6 || r < 0.1) return 'new-conversation';
     if (r < 0.22) return 'customer-message';
@@ -90,7 +91,7 @@ export class SandboxWorkload {
     return this.ended.length > 0 ? 'wrapup' : undefined;
   }
 
-  private perform(kind: OperationKind): boolean {
+  private perform(kind: WorkloadOperation): boolean {
     const world = this.sandbox.world;
     const catalog = this.sandbox.truth.catalog;
     const now = this.sandbox.clock.now();
