@@ -44,7 +44,7 @@ export class ConversationIdsArchiver {
       const put = await sink.put(conversationId, archiveDocument(record));
       const { created } = await store.transaction(async (tx) => {
         const indexed = await tx.archiveIndex.record({ conversationId, contentHash: put.contentHash, location: put.location, archivedAt: put.archivedAt });
-        await tx.archiveCatalog.upsert(catalogEntryOf(record, { ...indexed.entry, contentHash: put.contentHash, archivedAt: put.archivedAt }));
+        if (indexed.created) await tx.archiveCatalog.upsert(catalogEntryOf(record, indexed.entry));
         return indexed;
       });
       if (created) {

@@ -36,17 +36,21 @@ export function problemOf(error: ApiError, request: ApiRequest): ProblemDetails 
   };
 }
 
-export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: JsonLogger): void {
+/** Marks the request with the problem slug and logs a 5xx with its cause (never shown to the client). */
+export function noteProblem(request: ApiRequest, error: ApiError, logger?: JsonLogger, context = 'ProblemDetails'): void {
   if (request.gcm) request.gcm.problem = error.slug;
-  if (error.status >= 500) {
-    const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string; toJSON?: () => unknown };
-    logger?.write('error', `${request.method} ${request.originalUrl?.split('?')[0]} failed with ${error.status} ${error.slug}`, {
-      context: 'ProblemDetails',
-      requestId: request.gcm?.requestId,
-      cause: typeof cause.toJSON === 'function' ? cause.toJSON() : { name: cause.name, message: cause.message },
-      stack: error.status === 500 ? cause.stack : undefined,
-    });
-  }
+  if (error.status < 500) return;
+  const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string; toJSON?: () => unknown };
+  logger?.write('error', `${request.method} ${request.originalUrl?.split('?')[0]} failed with ${error.status} ${error.slug}`, {
+    context,
+    requestId: request.gcm?.requestId,
+    cause: typeof cause.toJSON === 'function' ? cause.toJSON() : { name: cause.name, message: cause.message },
+    stack: error.status === 500 ? cause.stack : undefined,
+  });
+}
+
+export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: JsonLogger): void {
+  noteProblem(request, error, logger);
   if (response.headersSent) {
     // a streamed answer already started: its own format reports the failure; end it here
     if (!response.writableEnded) response.end();

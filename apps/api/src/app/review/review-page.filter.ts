@@ -3,7 +3,8 @@ import { UnauthorizedError } from '../auth/unauthorized.error';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
 import { JsonLogger } from '../logging/json-logger';
 import { toApiError } from '../problem/library-error.mapper';
-import { REVIEW_PAGE_HEADERS } from './review-headers';
+import { noteProblem } from '../problem/problem-details.filter';
+import { sendReview } from './review-headers';
 import { errorPage } from './review.pages';
 import { clearedSessionCookie, isSecure } from './review-session';
 
@@ -20,35 +21,19 @@ export class ReviewPageFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<ApiRequest>();
     const response = host.switchToHttp().getResponse<ApiResponse>();
     const error = toApiError(exception);
-    if (request.gcm) request.gcm.problem = error.slug;
+    noteProblem(request, error, this.logger, 'Review');
     if (response.headersSent) {
       if (!response.writableEnded) response.end();
       return;
     }
-    for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
     if (exception instanceof UnauthorizedError) {
       // a stale cookie (the key was rotated out) is dropped on the way to the form
-      response.statusCode = 303;
-      response.setHeader('Set-Cookie', clearedSessionCookie(isSecure(request)));
-      response.setHeader('Location', '/review/login');
-      response.end();
+      sendReview(response, 303, { 'Set-Cookie': clearedSessionCookie(isSecure(request)), Location: '/review/login' });
       return;
     }
-    if (error.status >= 500) {
-      const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string };
-      this.logger.write('error', `${request.method} ${request.originalUrl?.split('?')[0]} failed with ${error.status} ${error.slug}`, {
-        context: 'Review',
-        requestId: request.gcm?.requestId,
-        cause: { name: cause.name, message: cause.message },
-        stack: error.status === 500 ? cause.stack : undefined,
-      });
-    }
-    for (const [name, value] of Object.entries(error.headers)) if (name.toLowerCase() !== 'www-authenticate') response.setHeader(name, value);
+    const headers = Object.fromEntries(Object.entries(error.headers).filter(([name]) => name.toLowerCase() !== 'www-authenticate'));
     const detail = error.status >= 500 ? `${error.message} (request ${request.gcm?.requestId ?? 'unknown'})` : error.message;
     const user = request.gcm?.apiKey ? { keyId: request.gcm.apiKey.id } : undefined;
-    const body = errorPage(error.status, error.title, detail, user, error.errors);
-    response.statusCode = error.status;
-    response.setHeader('Content-Type', 'text/html; charset=utf-8');
-    response.end(body);
+    sendReview(response, error.status, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, errorPage(error.status, error.title, detail, user, error.errors));
   }
 }

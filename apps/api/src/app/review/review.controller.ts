@@ -7,7 +7,7 @@ import { FromReviewSession, OpenRoute, RequireScope } from '../auth/auth.decorat
 import { ConversationParams } from '../conversations/conversations.dto';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
 import { RequestValidationError } from '../problem/request-validation.error';
-import { REVIEW_PAGE_HEADERS } from './review-headers';
+import { sendReview } from './review-headers';
 import { ReviewPageFilter } from './review-page.filter';
 import { clearedSessionCookie, isSecure, readForm, sameOrigin, sessionCookie } from './review-session';
 import { REVIEW_CSS } from './review.stylesheet';
@@ -130,26 +130,15 @@ function userOf(request: ApiRequest): PageUser {
 }
 
 function page(response: ApiResponse, status: number, body: string): void {
-  for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'text/html; charset=utf-8');
-  response.end(body);
+  sendReview(response, status, { 'Content-Type': 'text/html; charset=utf-8' }, body);
 }
 
 function redirect(response: ApiResponse, location: string): void {
-  for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
-  response.statusCode = 303;
-  response.setHeader('Location', location);
-  response.end();
+  sendReview(response, 303, { Location: location });
 }
 
 function download(response: ApiResponse, filename: string, contentType: string, body: string): void {
-  for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
-  response.statusCode = 200;
-  response.setHeader('Content-Type', contentType);
-  response.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.end(body);
+  sendReview(response, 200, { 'Content-Type': contentType, 'Content-Disposition': `attachment; filename="${filename}"`, 'X-Content-Type-Options': 'nosniff' }, body);
 }
 
 function parseVersion(value: unknown): number | undefined {

@@ -112,8 +112,9 @@ export class ConversationArchiver {
         location: put.location,
         archivedAt: put.archivedAt,
       });
-      // also when unchanged: heals a catalog row a crash or an older writer left out
-      await tx.archiveCatalog.upsert(catalogEntryOf(record, { ...indexed.entry, contentHash: put.contentHash, archivedAt: put.archivedAt }));
+      // a new version only: an unchanged conversation's row is already there (or, archived
+      // before the catalog existed, it is filled by rebuildArchiveCatalog)
+      if (indexed.created) await tx.archiveCatalog.upsert(catalogEntryOf(record, indexed.entry));
       if (indexed.created && webhooks) {
         await webhooks.enqueue(
           {
