@@ -40,6 +40,8 @@ export { CheckpointRepository, type Checkpoint, type CheckpointUpdate } from './
 export {
   JobRunRepository,
   MAX_JOB_RUN_ERRORS,
+  type AbandonOptions,
+  type JobRunStartOptions,
   type JobRun,
   type JobRunCounts,
   type JobRunEnd,

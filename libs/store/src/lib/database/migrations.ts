@@ -2,6 +2,7 @@ import { CreateTableBuilder, Kysely, Migration, MigrationProvider, Migrator, sql
 import { StoreError, StoreErrorCode } from '../store.error';
 import type { DatabaseEngine } from './database-url';
 import { archiveCatalogMigration } from './archive-catalog.migration';
+import { jobRunHoldersMigration } from './job-run-holders.migration';
 import { qaSnapshotsMigration } from './qa-snapshots.migration';
 
 export const MIGRATION_TABLE = 'gcm_migrations';
@@ -103,6 +104,7 @@ function migrationsFor(engine: DatabaseEngine): Record<string, Migration> {
     },
     '0002-qa-snapshots': qaSnapshotsMigration(engine),
     '0003-archive-catalog': archiveCatalogMigration(),
+    '0004-job-run-holders': jobRunHoldersMigration(),
   };
 }
 

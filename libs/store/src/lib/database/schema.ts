@@ -84,6 +84,10 @@ export interface JobRunsTable {
   counts: string;
   /** JSON array of error strings */
   errors: string;
+  /** the process running it (a replica id), when known */
+  owner: string | null;
+  /** when its holder last said it was alive (epoch ms) */
+  heartbeat_at: number | null;
 }
 
 export interface ArchiveDocumentsTable {

@@ -132,6 +132,65 @@ export class LeaseQueue<Row extends LeasedRow> {
     return Number(result.numAffectedRows ?? 0) === 1;
   }
 
+  /**
+   * Extends every listed lease the owner still holds, in one statement (a heartbeat).
+   * Returns the ids it no longer holds: they were reclaimed after expiring.
+   */
+  async renewMany(ids: readonly (number | string)[], owner: string, leaseMs: number): Promise<Array<number | string>> {
+    if (ids.length === 0) return [];
+    const now = this.ctx.clock.now();
+    const result = await sql<{ id: number | string }>`
+      update ${sql.table(this.table)}
+      set lease_expires_at = ${now + leaseMs}, updated_at = ${now}
+      where id in (${sql.join(ids)}) and status = 'in-flight' and lease_owner = ${owner}
+      returning id
+    `.execute(this.ctx.db);
+    const held = new Set(result.rows.map((row) => String(row.id)));
+    return ids.filter((id) => !held.has(String(id)));
+  }
+
+  /**
+   * Hands back at once the in-flight items of owners known to be gone (a process killed
+   * on this host), instead of waiting for their leases to expire. Their claim stays
+   * counted as an attempt, so an item that kills its worker is still parked eventually.
+   */
+  async reclaim(scope: string, owners: readonly string[], error: string): Promise<number> {
+    if (owners.length === 0) return 0;
+    const now = this.ctx.clock.now();
+    const result = await sql`
+      update ${sql.table(this.table)}
+      set status = case when attempts >= max_attempts then 'dead' else 'pending' end,
+          lease_owner = null, lease_expires_at = null, next_attempt_at = ${now},
+          last_error = ${error.slice(0, MAX_ERROR_LENGTH)}, updated_at = ${now}
+      where ${sql.ref(this.scopeColumn)} = ${scope} and status = 'in-flight'
+        and lease_owner in (${sql.join([...owners])})
+    `.execute(this.ctx.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  /** The owners holding in-flight items of a scope, with how many each holds. */
+  async holders(scope: string): Promise<Array<{ owner: string; items: number; leaseExpiresAt: number }>> {
+    const result = await sql<{ owner: string; n: number | string; expires: number | string }>`
+      select lease_owner as owner, count(*) as n, max(lease_expires_at) as expires from ${sql.table(this.table)}
+      where ${sql.ref(this.scopeColumn)} = ${scope} and status = 'in-flight' and lease_owner is not null
+      group by lease_owner
+    `.execute(this.ctx.db);
+    return result.rows.map((row) => ({ owner: row.owner, items: Number(row.n), leaseExpiresAt: Number(row.expires) }));
+  }
+
+  /**
+   * Closes a scope that nobody will work again (a superseded window): its pending and
+   * in-flight items are removed, done and dead ones stay as history. Returns how many
+   * were removed.
+   */
+  async closeOpen(scope: string): Promise<number> {
+    const result = await sql`
+      delete from ${sql.table(this.table)}
+      where ${sql.ref(this.scopeColumn)} = ${scope} and status in ('pending', 'in-flight')
+    `.execute(this.ctx.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
   /** Marks items done; returns how many the owner still held (the others were lost). */
   async complete(ids: readonly (number | string)[], owner: string): Promise<number> {
     if (ids.length === 0) return 0;

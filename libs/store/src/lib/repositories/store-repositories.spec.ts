@@ -249,9 +249,47 @@ describe.each(plan.engines)('store repositories on %s', (engine) => {
     });
   });
 
+  describe('work item heartbeats and hand-backs', () => {
+    it('renews held leases in one call, reports the lost ones, and hands back items of gone owners', async () => {
+      await store.workItems.enqueueMany('q-hb', ['a', 'b', 'c', 'd'].map((key) => ({ key })));
+      const mine = await store.workItems.claim('q-hb', { owner: 'me', limit: 2, leaseMs: LEASE_MS });
+      const theirs = await store.workItems.claim('q-hb', { owner: 'gone', limit: 2, leaseMs: LEASE_MS });
+      expect(await store.workItems.holders('q-hb')).toEqual(
+        expect.arrayContaining([
+          { owner: 'me', items: 2, leaseExpiresAt: clock.now() + LEASE_MS },
+          { owner: 'gone', items: 2, leaseExpiresAt: clock.now() + LEASE_MS },
+        ]),
+      );
+      clock.advance(LEASE_MS - 1);
+      expect(await store.workItems.renewMany([...mine, theirs[0]].map((item) => item.id), 'me', LEASE_MS)).toEqual([theirs[0].id]);
+      expect((await store.workItems.get(mine[0].id))?.leaseExpiresAt).toBe(clock.now() + LEASE_MS);
+
+      expect(await store.workItems.reclaim('q-hb', ['gone'], 'replica gone stopped')).toBe(2);
+      const handedBack = await store.workItems.get(theirs[0].id);
+      expect(handedBack).toMatchObject({ status: 'pending', leaseOwner: null, attempts: 1, lastError: 'replica gone stopped' });
+      // due at once, while the live owner's items stay leased
+      const again = await store.workItems.claim('q-hb', { owner: 'next', limit: 10, leaseMs: LEASE_MS });
+      expect(again.map((item) => item.key).sort()).toEqual(theirs.map((item) => item.key).sort());
+    });
+
+    it('closes the open items of a superseded queue and lists the queues still open', async () => {
+      await store.workItems.enqueueMany('job:old', ['a', 'b', 'c'].map((key) => ({ key })));
+      await store.workItems.enqueueMany('job:new', [{ key: 'a' }]);
+      await store.workItems.enqueueMany('other:x', [{ key: 'a' }]);
+      const [done] = await store.workItems.claim('job:old', { owner: 'w', limit: 1, leaseMs: LEASE_MS });
+      await store.workItems.complete(done.id, 'w');
+      await store.workItems.claim('job:old', { owner: 'w', limit: 1, leaseMs: LEASE_MS });
+      expect(await store.workItems.openQueues('job:')).toEqual(['job:new', 'job:old']);
+
+      expect(await store.workItems.closeOpen('job:old')).toBe(2);
+      expect(await store.workItems.countByStatus('job:old')).toEqual({ pending: 0, 'in-flight': 0, done: 1, dead: 0 });
+      expect(await store.workItems.openQueues('job:')).toEqual(['job:new']);
+    });
+  });
+
   describe('job runs', () => {
     it('records start, progress and end', async () => {
-      const run = await store.jobRuns.start('archive-daily', { discovered: 0 });
+      const run = await store.jobRuns.start('archive-daily', { counts: { discovered: 0 } });
       expect(run).toMatchObject({ jobName: 'archive-daily', status: 'running', endedAt: null, errors: [] });
 
       clock.advance(5_000);
@@ -271,8 +309,41 @@ describe.each(plan.engines)('store repositories on %s', (engine) => {
         endedAt: run.startedAt + 5_000,
         counts: { discovered: 10, archived: 9, failed: 1 },
         errors: ['conversation x: HTTP 404'],
+        owner: null,
+        heartbeatAt: run.startedAt + 5_000,
       });
       expect(await store.jobRuns.get(run.id)).toEqual(ended);
+    });
+
+    it('ends abandoned the runs whose holder stopped renewing them, and only those', async () => {
+      const dead = await store.jobRuns.start('archive', { owner: 'replica-dead' });
+      const alive = await store.jobRuns.start('archive', { owner: 'replica-alive' });
+      const mine = await store.jobRuns.start('archive', { owner: 'replica-me' });
+      const killedCli = await store.jobRuns.start('archive:backfill', { owner: 'gcm-cli@host:1' });
+      const otherJob = await store.jobRuns.start('qa', { owner: 'replica-dead' });
+      clock.advance(30_000);
+      expect(await store.jobRuns.heartbeat([alive.id, mine.id])).toBe(2);
+      clock.advance(10_000);
+
+      const ended = await store.jobRuns.abandonStale({
+        jobNames: ['archive', 'archive:backfill'],
+        staleBefore: clock.now() - 30_000,
+        deadOwners: ['gcm-cli@host:1'],
+        exceptOwner: 'replica-me',
+        noticedBy: 'replica-alive',
+      });
+
+      expect(ended.map((run) => run.id).sort()).toEqual([dead.id, killedCli.id].sort());
+      const abandoned = await store.jobRuns.get(dead.id);
+      expect(abandoned).toMatchObject({ status: 'abandoned', endedAt: clock.now(), owner: 'replica-dead' });
+      expect(abandoned?.errors.at(-1)).toMatch(/replica-dead stopped renewing the run .*noticed by replica-alive/);
+      expect((await store.jobRuns.get(alive.id))?.status).toBe('running');
+      expect((await store.jobRuns.get(mine.id))?.status).toBe('running');
+      expect((await store.jobRuns.get(otherJob.id))?.status).toBe('running');
+      expect((await store.jobRuns.running(['archive', 'archive:backfill'])).map((run) => run.id).sort()).toEqual([alive.id, mine.id].sort());
+      // an ended run is not ended twice, nor heartbeated back to life
+      expect(await store.jobRuns.heartbeat([dead.id])).toBe(0);
+      expect(await store.jobRuns.abandonStale({ jobNames: ['archive'], staleBefore: clock.now() + 1, noticedBy: 'x', exceptOwner: 'replica-me' })).toHaveLength(1);
     });
 
     it('lists runs newest first', async () => {

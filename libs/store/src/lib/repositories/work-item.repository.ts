@@ -102,6 +102,37 @@ export class WorkItemRepository {
     return this.leases.renew(id, owner, leaseMs);
   }
 
+  /** Heartbeat: extends the leases the owner still holds; returns the ids it lost. */
+  async renewMany(ids: readonly number[], owner: string, leaseMs: number): Promise<number[]> {
+    return (await this.leases.renewMany(ids, owner, leaseMs)).map(Number);
+  }
+
+  /** Hands back the in-flight items of owners known to be gone (see LeaseQueue.reclaim). */
+  reclaim(queue: string, owners: readonly string[], error: string): Promise<number> {
+    return this.leases.reclaim(queue, owners, error);
+  }
+
+  /** Who holds in-flight items of a queue, how many, and until when. */
+  holders(queue: string): Promise<Array<{ owner: string; items: number; leaseExpiresAt: number }>> {
+    return this.leases.holders(queue);
+  }
+
+  /** Removes the pending and in-flight items of a queue nobody will work again. */
+  closeOpen(queue: string): Promise<number> {
+    return this.leases.closeOpen(queue);
+  }
+
+  /** Queues with this name prefix that still have pending or in-flight items. */
+  async openQueues(prefix: string): Promise<string[]> {
+    const rows = await this.ctx.db
+      .selectFrom('work_items')
+      .select('queue')
+      .distinct()
+      .where('status', 'in', ['pending', 'in-flight'])
+      .execute();
+    return rows.map((row) => row.queue).filter((queue) => queue.startsWith(prefix)).sort();
+  }
+
   /** True when the owner still held the lease and the item is now done. */
   async complete(id: number, owner: string): Promise<boolean> {
     return (await this.leases.complete([id], owner)) === 1;
