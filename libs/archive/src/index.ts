@@ -10,7 +10,7 @@ export {
   type EnvelopeSource,
   type ResolvedArchiveJobOptions,
 } from './lib/archive-job.options';
-export { ArchiveJob, type ArchiveJobStatus, type ArchiveRunOptions, type BackfillOptions } from './lib/archive-job.service';
+export { ArchiveJob, type ArchiveJobStatus, type ArchiveRunOptions, type BackfillNotice, type BackfillOptions } from './lib/archive-job.service';
 export type { ArchiveObserver, ConversationEvent, ConversationOutcome } from './lib/archive-observer';
 export type {
   ArchiveRunKind,
@@ -19,7 +19,9 @@ export type {
   ArchiveRunSummary,
   ArchiveWindowReport,
 } from './lib/archive-run-summary';
-export { RunLease, type RunLeaseState } from './lib/lease/run-lease';
+export { describeLeaseHolder, RunLease, type LeaseTakeover, type RunLeaseState } from './lib/lease/run-lease';
+export { localProcessGone, processOwnerId, type OwnerGoneProbe } from './lib/lease/owner-liveness';
+export { realIntervals, type IntervalTimers } from './lib/pipeline/heartbeat';
 export { archiveDocument, type ArchivedRecordDocument } from './lib/pipeline/conversation-archiver';
 export { catalogEntryOf, rebuildArchiveCatalog, type CatalogRebuildReport, type CatalogSource } from './lib/catalog/archive-catalog';
 export { buildArchiveRecord } from './lib/pipeline/archive-record.builder';

@@ -150,9 +150,10 @@ ${examples([
     .option('--concurrency <n>', 'conversations archived at once', '4')
     .option('--max-requests <count>', 'stop after about this many Genesys API calls (exit 4, resumable)')
     .option('--audit-dir <dir>', 'record the run and each conversation in this hash-chained audit trail (e.g. ./var/audit/cli)')
+    .option('--restart', 'drop the unfinished window an earlier run of the same command resolved, and begin afresh')
     .addHelpText(
       'after',
-      `\nRunning the same window again continues an interrupted run and skips unchanged conversations.\n${examples([
+      `\nThe same command again continues an interrupted run: a relative --from (24h, 8d) keeps the window it resolved the first time, until that window is complete. Unchanged conversations are skipped.\n${examples([
         'gcm archive run --from 2026-01-01 --to 2026-01-02',
         'gcm archive run --from 24h --out /mnt/archive --json | jq .archived',
       ])}`,

@@ -1,13 +1,11 @@
 import { FakeClock } from '@gcm/genesys-auth/testing';
-import { HistorySync, type HistorySource } from '@gcm/history-timeline';
+import type { HistorySource } from '@gcm/history-timeline';
 import type { ConversationSearch, ConversationSearchStream, DetailsSearchOptions } from '@gcm/search-stream';
 import { FileSystemArchiveSink, type StoreDatabase } from '@gcm/store';
 import { planTestDatabases, TestDatabase } from '@gcm/store/testing';
-import { expectedRecordHashes, inspectArchive } from '../testing';
-import { DAY, NOW, startHarness, type Harness, type WorldOptions } from '../test/archive-harness';
+import { DAY, expectArchiveMatchesSandbox, NOW, startHarness, type Harness, type WorldOptions } from '../test/archive-harness';
 import { ArchiveJob } from './archive-job.service';
 import type { ConversationEvent } from './archive-observer';
-import type { ArchiveRunSummary } from './archive-run-summary';
 
 const WORLD: WorldOptions = { seed: 5, conversations: 40, days: 2 };
 const MINUTE = 60_000;
@@ -26,17 +24,6 @@ function failingFor(messaging: HistorySource, conversationId: string, times = In
       return messaging.getMessageConversation(id, options);
     },
   };
-}
-
-async function expectArchiveMatchesSandbox(h: Harness, summary: ArchiveRunSummary): Promise<void> {
-  const windowEnd = Date.parse(summary.windows[summary.windows.length - 1].end);
-  const ids = h.sandbox.truth.conversationIds({ to: windowEnd });
-  const expected = await expectedRecordHashes(new HistorySync({ source: h.messaging, clock: h.clock }), ids, windowEnd);
-  const inspection = await inspectArchive(h.sink, expected);
-  expect(inspection).toMatchObject({ missing: [], unexpected: [], duplicated: [], corrupted: [], mismatched: [] });
-  const events = (await h.store.outbox.list('webhook', 'pending', 10_000)).map((message) => JSON.parse(message.payload));
-  const completed = events.filter((event) => event.type === 'archive.completed').map((event) => event.data.conversationId);
-  expect(completed.sort()).toEqual([...ids].sort());
 }
 
 describe('ArchiveJob behaviour (sandbox, fake clock)', () => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { AuditLog, WebhookDispatcher } from '@gcm/audit';
 import { noopLogger, realSleep, systemClock, type Clock, type GenesysLogger, type RandomSource, type Sleep } from '@gcm/genesys-auth';
 import type { ArchiveRecordOptions, HistorySource, SyncOptions } from '@gcm/history-timeline';
@@ -5,6 +6,8 @@ import type { ConversationSearch, SearchCriteriaInput } from '@gcm/search-stream
 import type { ArchiveSink, StoreRepositories } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from './archive.error';
 import type { ArchiveObserver } from './archive-observer';
+import { localProcessGone, type OwnerGoneProbe } from './lease/owner-liveness';
+import { realIntervals, type IntervalTimers } from './pipeline/heartbeat';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -57,8 +60,16 @@ export interface ArchiveJobOptions {
 
   /** Names the checkpoint, the run lease and the work queues (default `archive`). */
   readonly jobName?: string;
-  /** Who holds leases: one id per replica (default `archive-<pid>`). */
+  /**
+   * Who holds leases: one id per replica (default `archive@<host>:<pid>`). An id of the
+   * form `<name>@<host>:<pid>` lets a process on the same host take over at once when
+   * that process is gone, instead of waiting for its leases to expire.
+   */
   readonly owner?: string;
+  /** Whether the process behind a lease owner is known to be gone (default: a local pid check). */
+  readonly isOwnerGone?: OwnerGoneProbe;
+  /** The heartbeat's interval timers (default Node's, unref'd). */
+  readonly timers?: IntervalTimers;
   /** Windows end this long before now, so late data has arrived (default 10 min). */
   readonly settleDelayMs?: number;
   /** Where the very first window starts (default: `initialLookbackMs` before now). */
@@ -79,7 +90,10 @@ export interface ArchiveJobOptions {
   readonly envelope?: EnvelopeSource;
   /** Conversations archived at once (default 8, and never more than the transport's limiter allows). */
   readonly concurrency?: number;
-  /** Work-item and run lease length; renewed while working (default 5 min). */
+  /**
+   * Run lease, work-item lease and job-run heartbeat length (default 30 s): renewed every
+   * third of it while work goes on, so a replica that dies hands its work over within it.
+   */
   readonly leaseMs?: number;
   readonly retry?: Partial<ArchiveRetryOptions>;
   /** Search results enqueued (and the search position saved) per transaction (default 100). */
@@ -121,6 +135,8 @@ export interface ResolvedArchiveJobOptions {
   readonly sleep: Sleep;
   readonly random: RandomSource;
   readonly logger: GenesysLogger;
+  readonly isOwnerGone: OwnerGoneProbe;
+  readonly timers: IntervalTimers;
 }
 
 export const DEFAULT_ARCHIVE_RETRY: ArchiveRetryOptions = Object.freeze({
@@ -145,7 +161,7 @@ export function resolveArchiveJobOptions(options: ArchiveJobOptions): ResolvedAr
   };
   const jobName = options.jobName ?? 'archive';
   if (!JOB_NAME.test(jobName)) invalid('jobName', `must be 1-63 letters, digits, ".", "_" or "-", got "${jobName}"`);
-  const owner = options.owner ?? `archive-${process.pid}`;
+  const owner = options.owner ?? `archive@${hostname()}:${process.pid}`;
   if (typeof owner !== 'string' || owner.trim() === '') invalid('owner', 'must be a non-empty string');
   const match = options.match ?? 'activity';
   if (match !== 'activity' && match !== 'started') invalid('match', `must be "activity" or "started", got "${String(match)}"`);
@@ -175,7 +191,7 @@ export function resolveArchiveJobOptions(options: ArchiveJobOptions): ResolvedAr
     criteria: options.criteria ?? {},
     envelope,
     concurrency,
-    leaseMs: whole('leaseMs', options.leaseMs, 5 * MINUTE, 1_000),
+    leaseMs: whole('leaseMs', options.leaseMs, 30_000, 1_000),
     retry,
     discoveryBatchSize: whole('discoveryBatchSize', options.discoveryBatchSize, 100, 1, 500),
     pollIntervalMs: whole('pollIntervalMs', options.pollIntervalMs, 1_000, 1),
@@ -187,6 +203,8 @@ export function resolveArchiveJobOptions(options: ArchiveJobOptions): ResolvedAr
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
     logger: options.logger ?? noopLogger,
+    isOwnerGone: options.isOwnerGone ?? localProcessGone,
+    timers: options.timers ?? realIntervals,
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type ArchiveRunSummary,
   type ArchiveWindowReport,
 } from './archive-run-summary';
-import { RunLease, type RunLeaseState } from './lease/run-lease';
+import { describeLeaseHolder, RunLease, type LeaseTakeover, type RunLeaseState } from './lease/run-lease';
 import { ConversationArchiver } from './pipeline/conversation-archiver';
 import { Pulse } from './pipeline/pulse';
 import { WindowDiscovery, type StateSlot } from './pipeline/window-discovery';
@@ -23,7 +23,9 @@ import {
   nextScheduledWindow,
   parseArchiveWindow,
   queueNames,
+  readRequestWindow,
   readWindowState,
+  describeWindow,
   type ArchiveWindow,
   type WindowState,
 } from './window/archive-window';
@@ -34,9 +36,28 @@ export interface ArchiveRunOptions {
 }
 
 export interface BackfillOptions extends ArchiveRunOptions {
-  /** When another replica holds the run lease, wait for it instead of returning `skipped` (default false). */
+  /**
+   * When another replica holds the run lease, help it and wait for it instead of returning
+   * `skipped` (default false).
+   */
   readonly waitForLease?: boolean;
+  /**
+   * Names the request, so that the same request after a crash continues the window it
+   * resolved the first time (e.g. `gcm archive run --from 8d` names `from=8d,to=now`): while
+   * that window is unfinished, `window` is ignored and the stored one is continued.
+   */
+  readonly request?: { readonly key: string; readonly restart?: boolean };
+  /** Told what the backfill is about to do (resume, help, wait for a holder). */
+  readonly onNotice?: (notice: BackfillNotice) => void;
 }
+
+/** What a backfill tells the person waiting for it. */
+export type BackfillNotice =
+  | { readonly kind: 'resuming'; readonly window: ArchiveWindow; readonly done: number; readonly found: number; readonly searchDone: boolean }
+  | { readonly kind: 'restarting'; readonly previous: ArchiveWindow; readonly closed: number }
+  | { readonly kind: 'waiting'; readonly holder: RunLeaseState; readonly message: string }
+  | { readonly kind: 'helping'; readonly holder: string; readonly queue: string }
+  | { readonly kind: 'took-over'; readonly takeover: LeaseTakeover };
 
 /** Where the job stands, for status pages and health checks. */
 export interface ArchiveJobStatus {
@@ -46,6 +67,8 @@ export interface ArchiveJobStatus {
   readonly window?: { readonly start: string; readonly end: string; readonly queue: string; readonly searchDone: boolean };
   /** The replica holding the run lease, while one does. */
   readonly runningOn?: string;
+  /** The run lease while a replica holds it: since when, and when it expires unless renewed. */
+  readonly lease?: { readonly owner: string; readonly since?: string; readonly expiresAt: string; readonly queue?: string };
 }
 
 interface RunContext {
@@ -56,6 +79,8 @@ interface RunContext {
   readonly tally: OutcomeTally;
   readonly windows: ArchiveWindowReport[];
   jobRun?: JobRun;
+  /** When the job run row last said this process is alive. */
+  beatAt: number;
 }
 
 interface WindowResult {
@@ -105,14 +130,31 @@ export class ArchiveJob {
   async run(options: ArchiveRunOptions = {}): Promise<ArchiveRunSummary> {
     const context = this.begin('scheduled');
     const signal = options.signal ?? new AbortController().signal;
+    // the run takes the windows due now and ends; the next run continues from the watermark
+    const target = this.options.clock.now();
     const lease = this.lease();
-    if (!(await lease.tryAcquire())) return this.assist(context, lease, signal);
+    try {
+      if (!(await this.acquire(lease, context))) {
+        const helped = await this.assist(context, lease, signal);
+        // the holder may have died while this replica helped (its lease expired unreleased):
+        // take over now rather than at the next tick
+        if (signal.aborted || !(await this.holderDied(lease)) || !(await this.acquire(lease, context))) {
+          return await this.finish(context, helped.role, helped.status, helped.error);
+        }
+      }
+      return await this.coordinateScheduled(context, lease, signal, target);
+    } catch (caught) {
+      await this.releaseQuietly(lease);
+      return this.finish(context, 'coordinator', 'failed', caught);
+    }
+  }
 
+  private async coordinateScheduled(context: RunContext, lease: RunLease, signal: AbortSignal, target: number): Promise<ArchiveRunSummary> {
     let status: ArchiveRunStatus = 'idle';
     let error: unknown;
     try {
       for (let index = 0; index < this.options.maxWindowsPerRun && !signal.aborted; index++) {
-        const slot = await this.scheduledSlot();
+        const slot = await this.scheduledSlot(target);
         if (!slot) break;
         const result = await this.processWindow(context, slot, lease, signal);
         if (!result.report.complete) {
@@ -127,10 +169,13 @@ export class ArchiveJob {
       status = 'failed';
       error = caught;
     } finally {
-      await lease.release().catch((caught: unknown) => this.options.logger.warn?.(`Cannot release the run lease: ${message(caught)}`));
+      await this.releaseQuietly(lease);
     }
-    const watermark = (await this.store.checkpoints.get(checkpointNames.scheduled(this.options.jobName)))?.watermark;
-    return this.finish(context, 'coordinator', status, error, watermark ?? undefined);
+    const watermark = await this.store.checkpoints.get(checkpointNames.scheduled(this.options.jobName)).then(
+      (checkpoint) => checkpoint?.watermark ?? undefined,
+      () => undefined,
+    );
+    return this.finish(context, 'coordinator', status, error, watermark);
   }
 
   /**
@@ -139,18 +184,50 @@ export class ArchiveJob {
    * window: a backfill of the same window that was interrupted continues where it stopped.
    */
   async backfill(window: string | { start: number | string | Date; end: number | string | Date }, options: BackfillOptions = {}): Promise<ArchiveRunSummary> {
-    const target = parseArchiveWindow(window);
+    const asked = parseArchiveWindow(window);
     const context = this.begin('backfill');
     const signal = options.signal ?? new AbortController().signal;
+    const notice = options.onNotice ?? (() => undefined);
     const lease = this.lease();
-    while (!(await lease.tryAcquire())) {
-      if (!options.waitForLease || signal.aborted) {
+    let role: ArchiveRunRole = 'none';
+    let helperError: unknown;
+    try {
+      const target = options.request ? await this.resolveRequest(options.request, asked, notice) : asked;
+      // a backfill of a window already being backfilled joins it; otherwise it wants a pass that starts after now
+      const initial = await this.backfillState(target);
+      let wanted = initial && !initial.completed ? (initial.generation ?? 1) : (initial?.generation ?? 0) + 1;
+      if (initial && !initial.completed) await this.noticeResume(initial, notice);
+      let waitingSaid = false;
+      while (!signal.aborted) {
+        const state = await this.backfillState(target);
+        if (state?.completed && (state.generation ?? 1) >= wanted) {
+          // another replica completed the pass this one joined
+          return await this.finish(context, role === 'none' ? 'helper' : role, context.tally.parked > 0 ? 'partial' : 'succeeded', helperError);
+        }
+        if (state && !state.completed) wanted = Math.min(wanted, state.generation ?? 1);
+        if (await this.acquire(lease, context, notice)) return await this.coordinateBackfill(context, lease, signal, target);
         const holder = await lease.peek();
-        return this.finish(context, 'none', 'skipped', new Error(`Replica ${holder?.owner ?? 'unknown'} is running ${this.options.jobName}; backfill again when it is done.`));
+        if (!options.waitForLease) {
+          return await this.finish(context, 'none', 'skipped', new Error(`Replica ${holder?.owner ?? 'unknown'} is running ${this.options.jobName}; backfill again when it is done.`));
+        }
+        if (holder && lease.heldByOther(holder) && !waitingSaid) {
+          waitingSaid = true;
+          notice({ kind: 'waiting', holder, message: `${describeLeaseHolder(holder, this.options.clock.now())}; helping it meanwhile` });
+        }
+        const helped = await this.assist(context, lease, signal, notice);
+        if (helped.role === 'helper') role = 'helper';
+        helperError = helped.error;
+        // the holder is finishing (or between windows): look again after a poll interval
+        await this.options.sleep(this.options.pollIntervalMs, signal).catch(() => undefined);
       }
-      await this.options.sleep(this.options.pollIntervalMs * 5, signal).catch(() => undefined);
+      return await this.finish(context, role, 'cancelled', new ArchiveError(ArchiveErrorCode.Cancelled, 'The backfill was stopped before its window was complete; the same request continues it.'));
+    } catch (caught) {
+      await this.releaseQuietly(lease);
+      return this.finish(context, role === 'none' ? 'coordinator' : role, 'failed', caught);
     }
+  }
 
+  private async coordinateBackfill(context: RunContext, lease: RunLease, signal: AbortSignal, target: ArchiveWindow): Promise<ArchiveRunSummary> {
     let status: ArchiveRunStatus;
     let error: unknown;
     try {
@@ -167,9 +244,55 @@ export class ArchiveJob {
       status = 'failed';
       error = caught;
     } finally {
-      await lease.release().catch((caught: unknown) => this.options.logger.warn?.(`Cannot release the run lease: ${message(caught)}`));
+      await this.releaseQuietly(lease);
     }
     return this.finish(context, 'coordinator', status, error);
+  }
+
+  /**
+   * The window a named request works on: the one it resolved before while that is
+   * unfinished (a rerun after a crash continues it), else `asked`. `restart` drops the
+   * unfinished one: its remaining work items are closed, never left pending.
+   */
+  private async resolveRequest(request: { key: string; restart?: boolean }, asked: ArchiveWindow, notice: (notice: BackfillNotice) => void): Promise<ArchiveWindow> {
+    const name = checkpointNames.request(this.options.jobName, request.key);
+    const stored = await this.store.checkpoints.get(name);
+    const previous = readRequestWindow(stored?.resumeToken);
+    if (previous) {
+      const state = await this.backfillState(previous);
+      const unfinished = !state || !state.completed;
+      if (unfinished && !request.restart) return previous;
+      if (unfinished && state) {
+        const closed = await this.store.workItems.closeOpen(state.queue);
+        const slotName = checkpointNames.backfill(this.options.jobName, previous);
+        const checkpoint = await this.store.checkpoints.get(slotName);
+        if (checkpoint) await this.store.checkpoints.compareAndSet(slotName, checkpoint.revision, { watermark: null, resumeToken: { ...state, completed: true, closed: true } });
+        notice({ kind: 'restarting', previous, closed });
+        this.options.logger.warn?.(`Restarting request ${request.key}: closed window ${describeWindow(previous)} with ${closed} conversations not archived`, { queue: state.queue });
+      }
+    }
+    const written = await this.store.checkpoints.compareAndSet(name, stored?.revision ?? null, {
+      watermark: null,
+      resumeToken: { v: 1, start: asked.start, end: asked.end, resolvedAt: this.options.clock.now() },
+    });
+    if (!written) throw this.stateRace(name);
+    return asked;
+  }
+
+  private async backfillState(window: ArchiveWindow): Promise<WindowState | undefined> {
+    const name = checkpointNames.backfill(this.options.jobName, window);
+    return readWindowState((await this.store.checkpoints.get(name))?.resumeToken, name);
+  }
+
+  private async noticeResume(state: WindowState, notice: (notice: BackfillNotice) => void): Promise<void> {
+    const counts = await this.store.workItems.countByStatus(state.queue);
+    notice({
+      kind: 'resuming',
+      window: { start: state.start, end: state.end },
+      done: counts.done + counts.dead,
+      found: counts.pending + counts['in-flight'] + counts.done + counts.dead,
+      searchDone: state.searchDone,
+    });
   }
 
   async status(): Promise<ArchiveJobStatus> {
@@ -177,26 +300,36 @@ export class ArchiveJob {
     const checkpoint = await this.store.checkpoints.get(name);
     const state = readWindowState(checkpoint?.resumeToken, name);
     const lease = await this.lease().peek();
+    const held = lease?.owner && lease.expiresAt > this.options.clock.now() ? lease : undefined;
     return {
       ...(checkpoint?.watermark != null ? { watermark: iso(checkpoint.watermark) } : {}),
       ...(state ? { window: { start: iso(state.start), end: iso(state.end), queue: state.queue, searchDone: state.searchDone } } : {}),
-      ...(lease?.owner && lease.expiresAt > this.options.clock.now() ? { runningOn: lease.owner } : {}),
+      ...(held?.owner
+        ? {
+            runningOn: held.owner,
+            lease: {
+              owner: held.owner,
+              ...(held.since !== undefined ? { since: iso(held.since) } : {}),
+              expiresAt: iso(held.expiresAt),
+              ...(held.queue ? { queue: held.queue } : {}),
+            },
+          }
+        : {}),
     };
   }
 
   // ── windows ──────────────────────────────────────────────────────────────
 
   /** The scheduled window in progress, or the next one when it is due. */
-  private async scheduledSlot(): Promise<(StateSlot & { resumed: boolean }) | undefined> {
+  private async scheduledSlot(target: number): Promise<(StateSlot & { resumed: boolean }) | undefined> {
     const name = checkpointNames.scheduled(this.options.jobName);
     const checkpoint = await this.store.checkpoints.get(name);
     const stored = readWindowState(checkpoint?.resumeToken, name);
     if (checkpoint && stored) {
       return { checkpoint: name, watermark: checkpoint.watermark, revision: checkpoint.revision, state: stored, resumed: true };
     }
-    const now = this.options.clock.now();
-    const watermark = checkpoint?.watermark ?? this.options.startAt ?? now - this.options.initialLookbackMs;
-    const window = nextScheduledWindow(watermark, now, this.options);
+    const watermark = checkpoint?.watermark ?? this.options.startAt ?? target - this.options.initialLookbackMs;
+    const window = nextScheduledWindow(watermark, target, this.options);
     const state: WindowState | null = window
       ? { v: 1, kind: 'scheduled', ...window, queue: queueNames.scheduled(this.options.jobName, window), searchDone: false }
       : null;
@@ -238,17 +371,17 @@ export class ArchiveJob {
     const { logger } = this.options;
     const { queue } = slot.state;
     const window: ArchiveWindow = { start: slot.state.start, end: slot.state.end };
-    context.jobRun ??= await this.store.jobRuns.start(context.kind === 'scheduled' ? this.options.jobName : `${this.options.jobName}:backfill`);
+    await this.startJobRun(context, context.kind === 'scheduled' ? this.options.jobName : `${this.options.jobName}:backfill`);
     logger.info?.(`Archiving window ${iso(window.start)}/${iso(window.end)}${slot.resumed ? ' (resumed)' : ''}`, {
       runId: context.runId,
       queue,
       resumed: slot.resumed,
     });
     // helpers look for the queue in the lease: publish it before the work starts
-    if (!(await lease.renew({ queue, searching: !slot.state.searchDone }))) {
+    if (!(await lease.renew({ queue, window, searching: !slot.state.searchDone }))) {
       throw new ArchiveError(ArchiveErrorCode.RunLeaseLost, `Replica ${this.options.owner} lost the run lease before archiving ${queue}.`);
     }
-    await this.reclaimOwnOrphans(queue);
+    await this.reclaimOrphans(queue);
 
     const stop = new AbortController();
     const runSignal = AbortSignal.any([signal, stop.signal]);
@@ -279,7 +412,11 @@ export class ArchiveJob {
         signal: runSignal,
         moreMayArrive: () => searching,
         arrivals,
-        keepAlive: () => lease.keepAlive({ queue, searching }),
+        keepAlive: async (force) => {
+          const held = force ? await lease.renew({ queue, window, searching }) : await lease.keepAlive({ queue, window, searching });
+          if (held) await this.beat(context, force);
+          return held;
+        },
         onOutcome: (outcome) => context.tally.add(outcome),
       });
     } finally {
@@ -309,19 +446,24 @@ export class ArchiveJob {
    * Helps the replica holding the run lease: works its current queue (and the next ones
    * while it keeps going) without searching or moving the watermark.
    */
-  private async assist(context: RunContext, lease: RunLease, signal: AbortSignal): Promise<ArchiveRunSummary> {
-    if (!this.options.assist) return this.finish(context, 'none', 'skipped', new Error('another replica holds the run lease'));
+  private async assist(
+    context: RunContext,
+    lease: RunLease,
+    signal: AbortSignal,
+    notice: (notice: BackfillNotice) => void = () => undefined,
+  ): Promise<{ role: ArchiveRunRole; status: ArchiveRunStatus; error?: unknown }> {
+    if (!this.options.assist) return { role: 'none', status: 'skipped', error: new Error('another replica holds the run lease') };
     const helped = new Set<string>();
     let end: DrainEnd = 'drained';
     for (let index = 0; index < this.options.maxWindowsPerRun && !signal.aborted; index++) {
       const holder = await this.publishedQueue(lease, signal);
-      if (!holder?.queue || !this.isHeldByOther(holder) || helped.has(holder.queue)) break;
-      const queue = holder.queue;
+      if (!holder?.queue || !holder.window || !lease.heldByOther(holder) || helped.has(holder.queue)) break;
+      const { queue, window } = holder;
       helped.add(queue);
-      context.jobRun ??= await this.store.jobRuns.start(this.options.jobName);
+      await this.startJobRun(context, this.options.jobName);
       this.options.logger.info?.(`Helping ${holder.owner} with ${queue}`, { runId: context.runId, queue });
-      await this.reclaimOwnOrphans(queue);
-      const window = windowOfQueue(queue);
+      notice({ kind: 'helping', holder: holder.owner, queue });
+      await this.reclaimOrphans(queue);
       end = await this.dispatcher.drain({
         queue,
         runId: context.runId,
@@ -329,7 +471,11 @@ export class ArchiveJob {
         signal,
         moreMayArrive: async () => {
           const current = await lease.peek();
-          return !!current && this.isHeldByOther(current) && current.queue === queue && current.searching === true;
+          return lease.heldByOther(current) && current.queue === queue && current.searching === true;
+        },
+        keepAlive: async (force) => {
+          await this.beat(context, force);
+          return true;
         },
         onOutcome: (outcome) => context.tally.add(outcome),
       });
@@ -345,9 +491,9 @@ export class ArchiveJob {
       });
       if (end !== 'drained') break;
     }
-    if (helped.size === 0) return this.finish(context, 'none', 'skipped', new Error('another replica holds the run lease and has no queue to help with'));
+    if (helped.size === 0) return { role: 'none', status: 'skipped', error: new Error('another replica holds the run lease and has no queue to help with') };
     const status: ArchiveRunStatus = end === 'stopped' ? 'cancelled' : context.tally.parked > 0 ? 'partial' : 'succeeded';
-    return this.finish(context, 'helper', status);
+    return { role: 'helper', status };
   }
 
   /**
@@ -357,7 +503,7 @@ export class ArchiveJob {
   private async publishedQueue(lease: RunLease, signal: AbortSignal): Promise<RunLeaseState | undefined> {
     for (let poll = 0; ; poll++) {
       const holder = await lease.peek();
-      if (!holder || !this.isHeldByOther(holder) || holder.queue || poll >= 10 || signal.aborted) return holder;
+      if (!lease.heldByOther(holder) || holder.queue || poll >= 10 || signal.aborted) return holder;
       await this.options.sleep(this.options.pollIntervalMs, signal).catch(() => undefined);
     }
   }
@@ -378,28 +524,87 @@ export class ArchiveJob {
   }
 
   /**
-   * Items this replica held when it last stopped without handing them back (kill -9):
-   * their leases would block them until they expire. Replica ids are unique per running
-   * process, so these are orphans; failing them makes them due at once and counts the
-   * crash as an attempt, so a conversation that crashes the process is parked eventually.
+   * Hands back the in-flight items of this replica's earlier life (same id, restarted)
+   * and of processes known to be gone, instead of waiting for their leases to expire.
+   * The crash counts as an attempt, so a conversation that kills its worker is parked eventually.
    */
-  private async reclaimOwnOrphans(queue: string): Promise<void> {
-    const { owner, logger } = this.options;
-    const orphans = (await this.store.workItems.list(queue, 'in-flight', 1_000)).filter((item) => item.leaseOwner === owner);
-    for (const item of orphans) {
-      await this.store.workItems.fail(item.id, owner, `Replica ${owner} stopped while archiving it (crash or kill); trying again.`, { retryDelayMs: 0 });
-    }
-    if (orphans.length > 0) logger.warn?.(`Took back ${orphans.length} conversations this replica was archiving when it stopped`, { queue });
+  private async reclaimOrphans(queue: string): Promise<void> {
+    const { owner, logger, isOwnerGone } = this.options;
+    const holders = await this.store.workItems.holders(queue);
+    const gone = holders.map((holder) => holder.owner).filter((holder) => holder === owner || isOwnerGone(holder));
+    if (gone.length === 0) return;
+    const count = await this.store.workItems.reclaim(queue, gone, `Replica ${gone.join(', ')} stopped while archiving it (crash or kill); trying again.`);
+    if (count > 0) logger.warn?.(`Took back ${count} conversations that ${gone.join(', ')} was archiving when it stopped`, { queue });
   }
 
   // ── bookkeeping ──────────────────────────────────────────────────────────
 
   private lease(): RunLease {
-    return new RunLease(this.store, checkpointNames.lease(this.options.jobName), this.options.owner, this.options.leaseMs, this.options.clock);
+    return new RunLease(this.store, checkpointNames.lease(this.options.jobName), this.options.owner, this.options.leaseMs, this.options.clock, this.options.isOwnerGone);
   }
 
-  private isHeldByOther(state: RunLeaseState): boolean {
-    return !!state.owner && state.owner !== this.options.owner && state.expiresAt > this.options.clock.now();
+  /**
+   * Takes the run lease if it is free. Taking it over from a holder that stopped renewing
+   * it is said (log, observer, notice), and the job runs such holders left `running` are
+   * ended `abandoned`.
+   */
+  private async acquire(lease: RunLease, context: RunContext, notice: (notice: BackfillNotice) => void = () => undefined): Promise<boolean> {
+    if (!(await lease.tryAcquire())) return false;
+    const takeover = lease.lastTakeover;
+    if (takeover) {
+      const how = takeover.processGone
+        ? `its process is gone (the lease would have expired at ${iso(takeover.expiresAt)})`
+        : `its lease expired at ${iso(takeover.expiresAt)}`;
+      this.options.logger.warn?.(`Took over the run lease from ${takeover.from}${takeover.since !== undefined ? ` (held since ${iso(takeover.since)})` : ''}: ${how}`, {
+        runId: context.runId,
+        from: takeover.from,
+      });
+      this.deps.observer?.leaseTakenOver?.({ ...takeover, by: this.options.owner, jobName: this.options.jobName });
+      notice({ kind: 'took-over', takeover });
+    }
+    await this.abandonStaleRuns(context, takeover?.from);
+    return true;
+  }
+
+  /** Ends `abandoned` the job runs whose holders stopped renewing them (or whose process is gone). */
+  private async abandonStaleRuns(context: RunContext, leaseLostBy?: string): Promise<void> {
+    const { jobName, owner, clock, leaseMs, isOwnerGone, logger } = this.options;
+    const jobNames = [jobName, `${jobName}:backfill`];
+    if (context.jobRun) await this.beat(context, true);
+    const running = await this.store.jobRuns.running(jobNames);
+    // the holder whose lease this replica took over is dead too, whatever its last heartbeat
+    const deadOwners = [
+      ...new Set(running.map((run) => run.owner).filter((holder): holder is string => !!holder && holder !== owner && (holder === leaseLostBy || isOwnerGone(holder)))),
+    ];
+    const ended = await this.store.jobRuns.abandonStale({ jobNames, staleBefore: clock.now() - leaseMs, deadOwners, noticedBy: owner });
+    for (const run of ended) {
+      logger.warn?.(`Job run ${run.id} of ${run.owner ?? 'an unknown holder'} (started ${iso(run.startedAt)}) was abandoned by its holder; ended it`, { jobRunId: run.id });
+    }
+    if (ended.length > 0) this.deps.observer?.runsAbandoned?.(ended.length);
+  }
+
+  private async startJobRun(context: RunContext, name: string): Promise<void> {
+    if (context.jobRun) return;
+    context.jobRun = await this.store.jobRuns.start(name, { owner: this.options.owner });
+    context.beatAt = this.options.clock.now();
+  }
+
+  /** Says the job run is alive, every third of a lease (or now when forced). */
+  private async beat(context: RunContext, force = false): Promise<void> {
+    const now = this.options.clock.now();
+    if (!context.jobRun || (!force && now - context.beatAt < this.options.leaseMs / 3)) return;
+    context.beatAt = now;
+    await this.store.jobRuns.heartbeat([context.jobRun.id]);
+  }
+
+  /** The lease is still in another replica's name but that replica stopped renewing it (or is gone). */
+  private async holderDied(lease: RunLease): Promise<boolean> {
+    const state = await lease.peek();
+    return !!state?.owner && state.owner !== this.options.owner && !lease.heldByOther(state);
+  }
+
+  private async releaseQuietly(lease: RunLease): Promise<void> {
+    await lease.release().catch((caught: unknown) => this.options.logger.warn?.(`Cannot release the run lease: ${message(caught)}`));
   }
 
   private begin(kind: ArchiveRunKind): RunContext {
@@ -410,6 +615,7 @@ export class ArchiveJob {
       callsAtStart: this.deps.transport?.requestCount ?? 0,
       tally: new OutcomeTally(),
       windows: [],
+      beatAt: 0,
     };
     this.deps.observer?.runStarted?.({ runId: context.runId, kind });
     return context;
@@ -486,14 +692,6 @@ export class ArchiveJob {
 
 function auditOutcome(status: ArchiveRunStatus): AuditOutcome {
   return status === 'succeeded' || status === 'idle' ? 'success' : status === 'partial' || status === 'cancelled' ? 'partial' : 'failure';
-}
-
-/** The window a queue name describes (`<job>[:backfill]:<start>/<end>[#n]`). */
-function windowOfQueue(queue: string): ArchiveWindow {
-  const match = /(\d{4}-[^/]+Z)\/(\d{4}-[^/#]+Z)(#\d+)?$/.exec(queue);
-  const start = match ? Date.parse(match[1]) : NaN;
-  const end = match ? Date.parse(match[2]) : NaN;
-  return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : { start: 0, end: 0 };
 }
 
 function message(error: unknown): string {

@@ -28,4 +28,15 @@ export interface ArchiveObserver {
   runStarted?(event: { readonly runId: string; readonly kind: ArchiveRunSummary['kind'] }): void;
   conversation?(event: ConversationEvent): void;
   runFinished?(summary: ArchiveRunSummary): void;
+  /** This replica took the run lease over from one that stopped renewing it. */
+  leaseTakenOver?(event: {
+    readonly jobName: string;
+    readonly from: string;
+    readonly by: string;
+    readonly expiresAt: number;
+    readonly noticedAt: number;
+    readonly processGone: boolean;
+  }): void;
+  /** This replica ended job runs whose holders had stopped renewing them. */
+  runsAbandoned?(count: number): void;
 }

@@ -12,7 +12,8 @@ import { ConversationSearch } from '@gcm/search-stream';
 import { FileSystemArchiveSink, openDatabase, type StoreDatabase } from '@gcm/store';
 import { ArchiveJob } from '../lib/archive-job.service';
 import type { ArchiveJobOptions } from '../lib/archive-job.options';
-import { expectedRecordHashes } from '../testing';
+import { expectedRecordHashes, inspectArchive } from '../testing';
+import type { ArchiveRunSummary } from '../lib/archive-run-summary';
 
 export const NOW = '2026-03-01T12:00:00.000Z';
 export const HOUR = 3_600_000;
@@ -127,4 +128,19 @@ export async function archiveFiles(sink: FileSystemArchiveSink): Promise<string[
   const files: string[] = [];
   for await (const id of sink.conversationIds()) for (const version of await sink.versions(id)) files.push(version.location);
   return files.sort();
+}
+
+/**
+ * The archive equals a fault-free sync of every conversation up to the end of the run's
+ * last window (nothing missing, duplicated, corrupted), and each has one archive.completed event.
+ */
+export async function expectArchiveMatchesSandbox(h: Harness, summary: ArchiveRunSummary): Promise<void> {
+  const windowEnd = Date.parse(summary.windows[summary.windows.length - 1].end);
+  const ids = h.sandbox.truth.conversationIds({ to: windowEnd });
+  const expected = await expectedRecordHashes(new HistorySync({ source: h.messaging, clock: h.clock }), ids, windowEnd);
+  const inspection = await inspectArchive(h.sink, expected);
+  expect(inspection).toMatchObject({ missing: [], unexpected: [], duplicated: [], corrupted: [], mismatched: [] });
+  const events = (await h.store.outbox.list('webhook', 'pending', 10_000)).map((message) => JSON.parse(message.payload));
+  const completed = events.filter((event) => event.type === 'archive.completed').map((event) => event.data.conversationId);
+  expect(completed.sort()).toEqual([...ids].sort());
 }

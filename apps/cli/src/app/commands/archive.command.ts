@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { ArchiveJob, type ArchiveRunSummary } from '@gcm/archive';
+import { ArchiveJob, processOwnerId, type ArchiveRunSummary, type BackfillNotice } from '@gcm/archive';
 import { AuditTrail, Redactor } from '@gcm/audit';
 import { whoAmI } from '@gcm/genesys-auth';
 import { parseArchiveRecord } from '@gcm/history-timeline';
@@ -23,14 +22,17 @@ export interface ArchiveRunOptions {
   readonly concurrency: string;
   readonly maxRequests?: string;
   readonly auditDir?: string;
+  readonly restart?: boolean;
 }
 
 /**
  * `gcm archive run`: a backfill of one window through the archive job — search → work
  * items → history sync → archive sink (content-addressed, so unchanged conversations are
  * not written again) → archive index. It shares the scheduler's job name, hence its run
- * lease: while a scheduler runs the job, gcm waits its turn instead of archiving the same
- * conversations twice. Ctrl-C hands unfinished work back; the same command continues it.
+ * lease: while another process runs the job, gcm helps with that process's queue and
+ * takes its turn after, instead of archiving the same conversations twice. The window a
+ * relative `--from 8d` resolves to is stored under the command's time flags, so the same
+ * command after Ctrl-C or a crash continues that window (`--restart` begins afresh).
  */
 export async function runArchive(context: CommandContext, options: ArchiveRunOptions): Promise<ExitCode> {
   const { output, settings } = context;
@@ -62,7 +64,8 @@ export async function runArchive(context: CommandContext, options: ArchiveRunOpt
       messaging: new MessagingClient({ transport: connection.transport }),
       transport: connection.transport,
       ...(audit ? { audit } : {}),
-      owner: `gcm-cli@${hostname()}:${process.pid}`,
+      // names this process, so a rerun after kill -9 takes its leases over at once
+      owner: processOwnerId('gcm-cli'),
       match: options.match,
       concurrency,
       // a person is waiting: retry a failing conversation a few times quickly, then park it
@@ -76,18 +79,55 @@ export async function runArchive(context: CommandContext, options: ArchiveRunOpt
         },
       },
     });
-    const status = await job.status();
-    if (status.runningOn) output.note(`gcm: ${status.runningOn} is running the archive job; waiting for it to finish (Ctrl-C to give up)`);
+    let window = { start, end };
+    const onNotice = (notice: BackfillNotice) => {
+      if (notice.kind === 'resuming') window = notice.window;
+      output.note(describeNotice(notice));
+    };
     output.note(`gcm: archiving ${iso(start)} … ${iso(end)} into ${archiveDir} (state in ${redactDatabaseUrl(databaseUrl)})`);
-    const summary = await job.backfill({ start, end }, { signal, waitForLease: true });
+    const summary = await job.backfill(
+      { start, end },
+      { signal, waitForLease: true, request: { key: requestKey(options), restart: options.restart === true }, onNotice },
+    );
     bar.clear();
     report(context, summary, archiveDir);
-    return exitCodeOf(context, summary, budget, start, end);
+    return exitCodeOf(context, summary, budget, window.start, window.end);
   } finally {
     bar.clear();
     await audit?.close();
     await lock?.release();
     await store.close();
+  }
+}
+
+/**
+ * Names the request by what was typed: the same `--from 8d` (and `--to`, `--match`) means
+ * the same request, whose first resolved window is continued until it is complete.
+ */
+function requestKey(options: ArchiveRunOptions): string {
+  const norm = (value: string) => value.trim().toLowerCase();
+  return `from=${norm(options.from)},to=${norm(options.to)},match=${options.match}`;
+}
+
+function describeNotice(notice: BackfillNotice): string {
+  switch (notice.kind) {
+    case 'resuming': {
+      const window = `${iso(notice.window.start)} … ${iso(notice.window.end)}`;
+      const progress = notice.searchDone
+        ? `${notice.done.toLocaleString('en-US')} of ${notice.found.toLocaleString('en-US')} done`
+        : `${notice.done.toLocaleString('en-US')} done of ${notice.found.toLocaleString('en-US')} found so far; the search continues`;
+      return `gcm: resuming window ${window} (the same command started it): ${progress}. Pass --restart to begin afresh.`;
+    }
+    case 'restarting':
+      return `gcm: --restart: dropped the unfinished window ${iso(notice.previous.start)} … ${iso(notice.previous.end)} (${notice.closed} conversations left unarchived there)`;
+    case 'waiting':
+      return `gcm: ${notice.message} (Ctrl-C to give up)`;
+    case 'helping':
+      return `gcm: helping ${notice.holder} with ${notice.queue}`;
+    case 'took-over':
+      return `gcm: took the archive job over from ${notice.takeover.from}: ${
+        notice.takeover.processGone ? 'its process is gone' : `its lease expired at ${iso(notice.takeover.expiresAt)}`
+      }`;
   }
 }
 

@@ -4,6 +4,7 @@ import type { ArchiveTransportInfo, ResolvedArchiveJobOptions } from '../archive
 import type { ConversationOutcome } from '../archive-observer';
 import type { ArchiveWindow } from '../window/archive-window';
 import type { ConversationArchiver } from './conversation-archiver';
+import { Heartbeat } from './heartbeat';
 import { Pulse, whenAborted } from './pulse';
 
 export interface DrainOptions {
@@ -16,8 +17,11 @@ export interface DrainOptions {
   readonly moreMayArrive: () => boolean | Promise<boolean>;
   /** Fired when items were enqueued or the search ended. */
   readonly arrivals?: Pulse;
-  /** Called every round; false stops the drain (the run lease was lost). */
-  readonly keepAlive?: () => Promise<boolean>;
+  /**
+   * Called every round, and by the heartbeat with `force` (every third of the lease, on
+   * wall-clock time); false stops the drain (the run lease was lost).
+   */
+  readonly keepAlive?: (force?: boolean) => Promise<boolean>;
   readonly onOutcome: (outcome: ConversationOutcome) => void;
 }
 
@@ -71,6 +75,29 @@ export class WorkDispatcher {
       running.set(item.id, task);
     };
 
+    // item leases are short: renewed every third of a lease, on the loop's rounds and by
+    // a wall-clock heartbeat while the loop waits
+    let itemsRenewedAt = this.options.clock.now();
+    let leaseLost = false;
+    const renewItems = async (force: boolean) => {
+      if (running.size === 0 || (!force && this.options.clock.now() - itemsRenewedAt < leaseMs / 3)) return;
+      itemsRenewedAt = this.options.clock.now();
+      const lost = await this.store.workItems.renewMany([...running.keys()], owner, leaseMs);
+      if (lost.length > 0) logger.warn?.(`Lost the lease on ${lost.length} conversations being archived (they expired and were taken over)`, { queue: options.queue });
+    };
+    const heartbeat = new Heartbeat(
+      this.options.timers,
+      leaseMs / 3,
+      async () => {
+        await renewItems(true);
+        if (options.keepAlive && !(await options.keepAlive(true))) {
+          leaseLost = true;
+          settled.fire();
+        }
+      },
+      (error) => logger.warn?.(`Lease heartbeat failed (retrying at the next beat): ${(error as Error)?.message ?? String(error)}`, { queue: options.queue }),
+    ).start();
+
     let end: DrainEnd = 'drained';
     try {
       for (;;) {
@@ -78,7 +105,8 @@ export class WorkDispatcher {
           end = 'stopped';
           break;
         }
-        if (options.keepAlive && !(await options.keepAlive())) {
+        await renewItems(false);
+        if (leaseLost || (options.keepAlive && !(await options.keepAlive()))) {
           end = 'lease-lost';
           break;
         }
@@ -122,6 +150,8 @@ export class WorkDispatcher {
         }
         await Promise.allSettled(running.values());
       }
+      // the heartbeat kept the leases of the conversations finishing in the grace period
+      await heartbeat.stop();
     }
     return end;
   }

@@ -23,6 +23,8 @@ export interface WindowState extends ArchiveWindow {
   readonly generation?: number;
   /** Backfills: set once the window is complete (a scheduled window's state is cleared instead). */
   readonly completed?: boolean;
+  /** Backfills: set with `completed` when the window was dropped unfinished (a restarted request). */
+  readonly closed?: boolean;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -39,7 +41,16 @@ export const checkpointNames = {
   lease: (jobName: string) => `${jobName}:lease`,
   /** one per backfilled window: the backfill in progress, or the last one done */
   backfill: (jobName: string, window: ArchiveWindow) => `${jobName}:backfill:${describeWindow(window)}`,
+  /** a named backfill request (e.g. a relative `--from 8d`) and the window it resolved to */
+  request: (jobName: string, key: string) => `${jobName}:request:${key}`,
 };
+
+/** Reads the window a named request resolved to; undefined when none (or unreadable). */
+export function readRequestWindow(stored: unknown): ArchiveWindow | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const { start, end } = stored as Partial<ArchiveWindow>;
+  return Number.isFinite(start) && Number.isFinite(end) && (end as number) > (start as number) ? { start: start as number, end: end as number } : undefined;
+}
 
 /**
  * Work queue names. Scheduled windows partition time, so the window names its queue; a
