@@ -46,6 +46,8 @@ export interface StreamSetup {
   maxResults?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SearchProgress) => void;
+  /** Finished chunks' jobs wait for `releaseFinishedJobs()` (see SearchRunOptions). */
+  deferJobCleanup?: boolean;
 }
 
 interface StreamState {
@@ -70,6 +72,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
   private readonly chunkTotals = new Map<number, number>();
   private resultsAtChunkStart: number;
   private activeJob?: string;
+  private readonly finishedJobs: string[] = [];
 
   constructor(private readonly setup: StreamSetup) {
     const resume = setup.resumeFrom;
@@ -215,8 +218,12 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
         this.state.offset = 0;
         this.state.dedupe = undefined;
         this.resultsAtChunkStart = this.state.results;
-        // Only now, with every page consumed, is the chunk's job no longer needed by a resume token.
-        if (finished?.kind === 'job' && source.cancelJob) await source.cancelJob(finished.jobId, this.setup.logger);
+        // Only now, with every page consumed, is the chunk's job no longer needed by a resume token
+        // taken from here on (one the consumer saved earlier may still need it: deferJobCleanup).
+        if (finished?.kind === 'job' && source.cancelJob) {
+          if (this.setup.deferJobCleanup) this.finishedJobs.push(finished.jobId);
+          else await source.cancelJob(finished.jobId, this.setup.logger);
+        }
       }
       this.emitProgress(plan.count - 1, true);
     } catch (error) {
@@ -231,6 +238,16 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * Deletes the analytics jobs of the chunks finished so far (with `deferJobCleanup`):
+   * call it once a resume token taken after them is saved, since no saved token needs them then.
+   */
+  async releaseFinishedJobs(): Promise<void> {
+    const cancel = this.setup.source.cancelJob?.bind(this.setup.source);
+    const jobs = this.finishedJobs.splice(0);
+    if (cancel) for (const jobId of jobs) await cancel(jobId, this.setup.logger);
   }
 
   /** The job being polled or read, and the one whose page the consumer is on (they differ around a prefetch). */

@@ -83,6 +83,25 @@ describe('ConversationSearch', () => {
       expect(api.requestsTo('POST', DETAILS_QUERY_PATH)).toHaveLength(0);
     });
 
+    it('with deferJobCleanup, keeps finished jobs for an earlier saved token until they are released', async () => {
+      const to = FROM + 3 * DAY_MS;
+      const { api, search } = setup(month);
+      const stream = search.search({ interval: { start: FROM, end: to } }, { deferJobCleanup: true });
+      let savedToken: string | undefined;
+      let seen = 0;
+      for await (const summary of stream) {
+        void summary;
+        // a consumer that saves a token only once, early in the first day
+        if (++seen === 1) savedToken = stream.resumeToken();
+      }
+      expect(api.requestsTo('DELETE', DETAILS_JOBS_PATH)).toHaveLength(0);
+      // the early token still resumes: its job was kept
+      const resumed = await drain(search.search({ interval: { start: FROM, end: to } }, { resumeFrom: savedToken }));
+      expect(resumed.length).toBe(seen - 1);
+      await stream.releaseFinishedJobs();
+      expect(api.requestsTo('DELETE', DETAILS_JOBS_PATH).length).toBeGreaterThanOrEqual(3);
+    });
+
     it("the same window gives the same conversations whichever strategy reads it", async () => {
       const from = FROM + 2 * DAY_MS + 7 * HOUR;
       const to = from + 20 * HOUR;

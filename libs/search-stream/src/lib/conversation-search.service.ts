@@ -56,6 +56,13 @@ export interface SearchRunOptions {
   /** A token from `ConversationSearchStream.resumeToken()` of the same search. */
   resumeFrom?: string;
   onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Keep each finished chunk's analytics job until `releaseFinishedJobs()` is called,
+   * instead of deleting it as the stream moves on. For a consumer that saves resume tokens
+   * only now and then (in batches): a token it saved before a chunk ended may still point
+   * into that chunk's job, so the job must outlive the stream until a later token is saved.
+   */
+  deferJobCleanup?: boolean;
 }
 
 export interface DetailsSearchOptions extends SearchRunOptions {
@@ -208,6 +215,7 @@ export class ConversationSearch {
       maxResults: options.maxResults,
       signal: options.signal,
       onProgress: options.onProgress,
+      deferJobCleanup: options.deferJobCleanup,
     });
   }
 

@@ -63,26 +63,39 @@ export class WindowDiscovery {
    */
   private async searchFrom(slot: StateSlot, token: string | undefined, options: DiscoveryOptions): Promise<void> {
     const { state } = slot;
+    let chunk = -1;
     const stream = this.search.search(
       { ...this.options.criteria, interval: { start: state.start, end: state.end } },
-      { match: this.options.match, ...(token ? { resumeFrom: token } : {}) },
+      // a saved token may point into a chunk the stream has finished since: its job must
+      // live until a later token is saved (released after each commit)
+      {
+        match: this.options.match,
+        deferJobCleanup: true,
+        onProgress: (progress) => (chunk = progress.chunkIndex),
+        ...(token ? { resumeFrom: token } : {}),
+      },
     );
     let batch: ConversationSummary[] = [];
+    let savedChunk = chunk;
+    const save = async (done: boolean) => {
+      await this.commit(slot, batch, stream.resumeToken(), done);
+      await stream.releaseFinishedJobs();
+      options.onBatch(batch.length);
+      batch = [];
+      savedChunk = chunk;
+    };
     for await (const summary of stream) {
       batch.push(summary);
-      if (batch.length >= this.options.discoveryBatchSize) {
-        await this.commit(slot, batch, stream.resumeToken(), false);
-        options.onBatch(batch.length);
-        batch = [];
-      }
+      // saved per batch, and whenever the search enters another chunk (a day, one analytics
+      // job each), so a process killed at any point resumes without submitting a job twice
+      if (batch.length >= this.options.discoveryBatchSize || chunk !== savedChunk) await save(false);
       if (options.signal.aborted) break;
     }
     if (options.signal.aborted) {
-      if (batch.length > 0) await this.commit(slot, batch, stream.resumeToken(), false);
+      if (batch.length > 0) await save(false);
       return;
     }
-    await this.commit(slot, batch, stream.resumeToken(), true);
-    options.onBatch(batch.length);
+    await save(true);
   }
 
   private async commit(slot: StateSlot, batch: ConversationSummary[], token: string, done: boolean): Promise<void> {
