@@ -572,11 +572,18 @@ export class ArchiveJob {
     const jobNames = [jobName, `${jobName}:backfill`];
     if (context.jobRun) await this.beat(context, true);
     const running = await this.store.jobRuns.running(jobNames);
-    // the holder whose lease this replica took over is dead too, whatever its last heartbeat
+    // dead whatever their last heartbeat: the holder whose lease this replica took over, a
+    // process known to be gone, and this replica's own earlier life (one process per replica id)
     const deadOwners = [
-      ...new Set(running.map((run) => run.owner).filter((holder): holder is string => !!holder && holder !== owner && (holder === leaseLostBy || isOwnerGone(holder)))),
+      ...new Set(running.map((run) => run.owner).filter((holder): holder is string => !!holder && (holder === owner || holder === leaseLostBy || isOwnerGone(holder)))),
     ];
-    const ended = await this.store.jobRuns.abandonStale({ jobNames, staleBefore: clock.now() - leaseMs, deadOwners, noticedBy: owner });
+    const ended = await this.store.jobRuns.abandonStale({
+      jobNames,
+      staleBefore: clock.now() - leaseMs,
+      deadOwners,
+      noticedBy: owner,
+      ...(context.jobRun ? { exceptIds: [context.jobRun.id] } : {}),
+    });
     for (const run of ended) {
       logger.warn?.(`Job run ${run.id} of ${run.owner ?? 'an unknown holder'} (started ${iso(run.startedAt)}) was abandoned by its holder; ended it`, { jobRunId: run.id });
     }

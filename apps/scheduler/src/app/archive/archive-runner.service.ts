@@ -14,7 +14,7 @@ export type RunTrigger = 'cron' | 'start-up' | 'backfill';
  */
 @Injectable()
 export class ArchiveRunner implements BeforeApplicationShutdown {
-  private current?: Promise<ArchiveRunSummary>;
+  private current?: Promise<ArchiveRunSummary | undefined>;
   private readonly stop = new AbortController();
   private last?: ArchiveRunSummary;
 
@@ -71,8 +71,9 @@ export class ArchiveRunner implements BeforeApplicationShutdown {
         this.last = summary;
         return summary;
       } catch (error) {
+        // a run never takes the process down: it is logged, counted, and the next tick tries again
         this.logger.emit('error', `Archive run failed: ${(error as Error).message}`, { trigger }, ArchiveRunner.name);
-        throw error;
+        return undefined;
       }
     });
     try {

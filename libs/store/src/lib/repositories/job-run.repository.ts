@@ -39,6 +39,8 @@ export interface AbandonOptions {
   readonly deadOwners?: readonly string[];
   /** never abandon runs of this holder (the caller's own, still alive) */
   readonly exceptOwner?: string;
+  /** never abandon these runs (the caller's current one) */
+  readonly exceptIds?: readonly number[];
   /** who noticed, for the recorded reason */
   readonly noticedBy: string;
 }
@@ -117,6 +119,7 @@ export class JobRunRepository {
     const ended: JobRun[] = [];
     for (const row of candidates) {
       if (options.exceptOwner !== undefined && row.owner === options.exceptOwner) continue;
+      if (options.exceptIds?.includes(Number(row.id))) continue;
       const lastSign = row.heartbeat_at ?? row.started_at;
       const reason =
         `abandoned: ${row.owner ?? 'its holder'} stopped renewing the run (last sign of life ${new Date(lastSign).toISOString()}); ` +
