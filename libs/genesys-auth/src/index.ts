@@ -58,4 +58,10 @@ export {
   type ResponseEvent,
 } from './lib/transport';
 export { whoAmI, type TokenInfo } from './lib/who-am-i';
-export { createGenesysConnection, type GenesysConnection, type GenesysConnectionOptions } from './lib/genesys-client';
+export {
+  createGenesysConnection,
+  type GenesysConnection,
+  type GenesysConnectionOptions,
+  type OAuthClientCredentials,
+} from './lib/genesys-client';
+export { ClientPool, PooledClient, type ClientPoolOptions, type PoolClientStats } from './lib/client-pool';
