@@ -126,10 +126,20 @@ export class RateLimiter {
     if (until > this.pausedUntil) this.pausedUntil = until;
   }
 
-  /** Applies the budget Genesys reported: when it is spent, wait for its reset. */
+  /**
+   * Applies the budget Genesys reported: when it is spent, wait for its reset; until then,
+   * requests started since the report count against what it left (so concurrent callers
+   * stop at the budget instead of running into 429s).
+   */
   observe(budget: RateLimitBudget): void {
-    this.reported = budget;
-    this.startsSinceReport = 0;
+    const previous = this.reported;
+    // an answer overtaken by a later one of the same window says less than we know
+    const sameWindow =
+      previous?.resetAt !== undefined && budget.resetAt !== undefined && Math.abs(previous.resetAt - budget.resetAt) < 2_000;
+    if (!(sameWindow && previous && budget.used < previous.used)) {
+      this.reported = budget;
+      this.startsSinceReport = 0;
+    }
     if (budget.remaining <= 0 && budget.resetAt !== undefined) this.pauseUntil(budget.resetAt);
   }
 
@@ -139,6 +149,10 @@ export class RateLimiter {
     if (this.starts.length >= this.requestsPerMinute) {
       const oldest = this.starts[this.starts.length - this.requestsPerMinute];
       wait = Math.max(wait, oldest + 60_000 - now);
+    }
+    const reported = this.reported;
+    if (reported?.resetAt !== undefined && reported.resetAt > now && reported.remaining - this.startsSinceReport <= 0) {
+      wait = Math.max(wait, reported.resetAt - now);
     }
     return wait;
   }
