@@ -65,3 +65,11 @@ export {
   type OAuthClientCredentials,
 } from './lib/genesys-client';
 export { ClientPool, PooledClient, type ClientPoolOptions, type PoolClientStats } from './lib/client-pool';
+export {
+  MAX_POOL_CLIENTS,
+  OAUTH_CLIENT_ID_VARIABLE,
+  OAUTH_CLIENT_SECRET_VARIABLE,
+  readOAuthClientVariables,
+  type OAuthClientVariableProblem,
+  type OAuthClientVariables,
+} from './lib/oauth-client-variables';
