@@ -57,8 +57,7 @@ export function readOAuthClientVariables(source: Readonly<Record<string, string 
   const additionalClients: OAuthClientCredentials[] = [];
   const firstId = source[OAUTH_CLIENT_ID_VARIABLE]?.trim();
   const seen = new Map<string, string>(firstId ? [[firstId, OAUTH_CLIENT_ID_VARIABLE]] : []);
-  for (const n of [...numbers.keys()].sort((a, b) => a - b)) {
-    const { id, secret } = numbers.get(n)!;
+  for (const [n, { id, secret }] of [...numbers.entries()].sort(([a], [b]) => a - b)) {
     const idVariable = `${OAUTH_CLIENT_ID_VARIABLE}_${n}`;
     const secretVariable = `${OAUTH_CLIENT_SECRET_VARIABLE}_${n}`;
     if (!id) {
