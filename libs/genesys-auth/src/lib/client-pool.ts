@@ -166,6 +166,11 @@ export class ClientPool {
     client.limiter.observe(budget);
   }
 
+  /** True when a client other than `client` may start a request now (not paused, room in its window). */
+  hasOtherReady(client: PooledClient): boolean {
+    return this.clients.some((other) => other !== client && other.limiter.readyInMs() <= 0);
+  }
+
   /** Holds one client until `until` (a 429 it got); the others carry on. */
   pauseClient(client: PooledClient, until: number): void {
     client.limiter.pauseUntil(until);

@@ -195,6 +195,8 @@ export class GenesysTransport {
           // a throttled client throttles every caller sharing it, and only that client
           if (error.status === 429 && last.client) this.limiter.pauseClient(last.client, this.clock.now() + delayMs);
         },
+        // after a 429, another client of the pool with budget takes the retry at once
+        delayFor: (error, delayMs) => (error.status === 429 && last.client && this.limiter.hasOtherReady(last.client) ? 0 : delayMs),
         attempt: async (attempt) => {
           try {
             return await this.attemptWithRelogin<T>(request, path, attempt, last);

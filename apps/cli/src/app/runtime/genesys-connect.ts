@@ -33,7 +33,8 @@ export function createConnection(
       onResponse: budget.observe,
       onRetry: (event) => {
         const wait = event.delayMs >= 1_000 ? `${Math.ceil(event.delayMs / 1_000)} s` : `${event.delayMs} ms`;
-        if (event.status === 429) output.note(`gcm: Genesys rate limit reached (429 on ${event.method} ${event.path}); waiting ${wait} before retrying`);
+        if (event.status === 429 && event.delayMs === 0) output.debug(`429 on ${event.method} ${event.path} for one OAuth client; retrying at once with another client of the pool`);
+        else if (event.status === 429) output.note(`gcm: Genesys rate limit reached (429 on ${event.method} ${event.path}); waiting ${wait} before retrying`);
         else output.debug(`retrying ${event.method} ${event.path} after ${event.status || event.code} in ${wait} (attempt ${event.attempt + 1})`);
       },
       logger: {
