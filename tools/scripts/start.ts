@@ -200,14 +200,18 @@ async function main(): Promise<number> {
 
   // ── Genesys: the sandbox, or the real org ──────────────────────────────────
   let genesys: Record<string, string | undefined>;
-  let sandboxInfo: { apiBaseUrl: string; clientId: string; clientSecret: string; deploymentId: string } | undefined;
+  let sandboxInfo:
+    | { apiBaseUrl: string; clientId: string; clientSecret: string; clients?: Array<{ clientId: string; clientSecret: string }>; deploymentId: string }
+    | undefined;
   if (real) {
     genesys = {};
     print(`gcm: GENESYSCLOUD_OAUTHCLIENT_ID is set: running against Genesys Cloud (${env['GENESYSCLOUD_API_BASE_URL'] ?? env['GENESYSCLOUD_REGION'] ?? 'region not set'})`);
   } else {
-    print('gcm: no Genesys credentials in the environment or .env: starting the sandbox (seed 42, 300 conversations over 7 days)');
+    // GCM_SANDBOX_CLIENTS=N: the sandbox seeds N OAuth clients and the apps use them as a client pool
+    const clients = env['GCM_SANDBOX_CLIENTS']?.trim() || '1';
+    print(`gcm: no Genesys credentials in the environment or .env: starting the sandbox (seed 42, 300 conversations over 7 days${clients === '1' ? '' : `, ${clients} OAuth clients`})`);
     const port = await portOr0(4010);
-    const sandbox = launch('sandbox', process.execPath, ['--require', require.resolve('tsx/cjs'), 'apps/sandbox/src/main.ts', '--port', String(port), '--seed', '42', '--conversations', '300', '--days', '7'], {
+    const sandbox = launch('sandbox', process.execPath, ['--require', require.resolve('tsx/cjs'), 'apps/sandbox/src/main.ts', '--port', String(port), '--seed', '42', '--conversations', '300', '--days', '7', '--clients', clients], {
       ...env,
       TSX_TSCONFIG_PATH: resolve(root, 'tsconfig.base.json'),
     });
@@ -221,6 +225,13 @@ async function main(): Promise<number> {
       GENESYSCLOUD_API_BASE_URL: sandboxInfo.apiBaseUrl,
       GENESYSCLOUD_OAUTHCLIENT_ID: sandboxInfo.clientId,
       GENESYSCLOUD_OAUTHCLIENT_SECRET: sandboxInfo.clientSecret,
+      // the sandbox's other clients, if any: a client pool, numbered as every program reads them
+      ...Object.fromEntries(
+        (sandboxInfo.clients ?? []).slice(1).flatMap((client, n) => [
+          [`GENESYSCLOUD_OAUTHCLIENT_ID_${n + 2}`, client.clientId],
+          [`GENESYSCLOUD_OAUTHCLIENT_SECRET_${n + 2}`, client.clientSecret],
+        ]),
+      ),
       // blank values count as unset in both apps and keep a region from .env out of the way
       GENESYSCLOUD_REGION: '',
       GENESYSCLOUD_LOGIN_BASE_URL: '',
@@ -391,6 +402,7 @@ interface LocalProfile {
   apiBaseUrl: string;
   clientId: string;
   clientSecret: string;
+  clients?: Array<{ clientId: string; clientSecret: string }>;
   deploymentId: string;
   databaseUrl: string;
   archiveDir: string;
@@ -406,6 +418,7 @@ function writeLocalProfile(local: LocalProfile): string {
     apiBaseUrl: local.apiBaseUrl,
     clientId: local.clientId,
     clientSecret: local.clientSecret,
+    ...(local.clients && local.clients.length > 1 ? { additionalClients: local.clients.slice(1) } : {}),
     deploymentId: local.deploymentId,
     databaseUrl,
     archiveDir: local.archiveDir,

@@ -34,12 +34,16 @@ function collect(stream: NodeJS.ReadableStream): () => string {
 
 describe('sandbox app', () => {
   it('prints one listening line, serves the API, and exits 0 on SIGTERM', async () => {
-    const child = runSandbox(['--port', '0', '--seed', '42', '--conversations', '50', '--agent-reply-ms', '0']);
+    const child = runSandbox(['--port', '0', '--seed', '42', '--conversations', '50', '--agent-reply-ms', '0', '--clients', '2']);
     const stderr = collect(child.stderr!);
     try {
       const line = await firstLine(child);
       const listening = JSON.parse(line);
-      expect(Object.keys(listening)).toEqual(['event', 'apiBaseUrl', 'clientId', 'clientSecret', 'webMessagingUrl', 'deploymentId']);
+      expect(Object.keys(listening)).toEqual(['event', 'apiBaseUrl', 'clientId', 'clientSecret', 'clients', 'webMessagingUrl', 'deploymentId']);
+      // --clients 2: the first client is clientId/clientSecret, the second another client of the org
+      expect(listening.clients).toHaveLength(2);
+      expect(listening.clients[0]).toEqual({ clientId: listening.clientId, clientSecret: listening.clientSecret });
+      expect(listening.clients[1].clientId).not.toBe(listening.clientId);
       expect(listening.webMessagingUrl).toBe(`${listening.apiBaseUrl.replace('http', 'ws')}/v1`);
       expect(listening.event).toBe('listening');
       expect(listening.apiBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -52,6 +56,15 @@ describe('sandbox app', () => {
       });
       expect(login.status).toBe(200);
       const { access_token } = (await login.json()) as { access_token: string };
+      const second = await fetch(`${listening.apiBaseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${listening.clients[1].clientId}:${listening.clients[1].clientSecret}`).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(second.status).toBe(200);
       const query = await fetch(`${listening.apiBaseUrl}/api/v2/analytics/conversations/details/query`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },

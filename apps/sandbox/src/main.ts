@@ -51,6 +51,7 @@ async function main(argv: readonly string[]): Promise<void> {
       apiBaseUrl: sandbox.apiBaseUrl,
       clientId: sandbox.clientId,
       clientSecret: sandbox.clientSecret,
+      clients: sandbox.clients,
       webMessagingUrl: sandbox.webMessagingUrl,
       deploymentId: sandbox.deploymentId,
     })}\n`,

@@ -18,7 +18,11 @@ export const USAGE = `Usage: npm run sandbox -- [options]
   --now <ISO-8601>       fixed "now" the data is anchored to (default: this hour)
   --messages <min-max>   messages per conversation (default 1-200)
   --faults <spec>        none | flaky | throttled | chaos, optionally with settings: flaky,reset=0.02
-  --rate-limit <n>       requests per minute per token, with inin-ratelimit-* headers and 429s
+  --rate-limit <n>       requests per minute per OAuth client (all its tokens together, as Genesys
+                         counts), with inin-ratelimit-* headers and 429s
+  --clients <n>          client-credentials OAuth clients to seed, 1-64 (default 1): the first is
+                         --client-id/--client-secret, the others derive from the seed; each has
+                         its own --rate-limit budget
   --token-lifetime <s>   access token lifetime in seconds (default 86400)
   --job-delay-ms <ms>    analytics job time until FULFILLED (default 2000)
   --agent-reply-ms <ms>  simulated agent's reply delay to web messaging guests, or "off" (default 1500)
@@ -32,8 +36,8 @@ export const USAGE = `Usage: npm run sandbox -- [options]
   --client-secret <s>    OAuth client secret (default: derived from the seed)
   --help                 this text
 
-When ready it prints one JSON line:
-  {"event":"listening","apiBaseUrl":…,"clientId":…,"clientSecret":…,"webMessagingUrl":…,"deploymentId":…}`;
+When ready it prints one JSON line (clients lists every OAuth client, the first one first):
+  {"event":"listening","apiBaseUrl":…,"clientId":…,"clientSecret":…,"clients":[{"clientId":…,"clientSecret":…},…],"webMessagingUrl":…,"deploymentId":…}`;
 
 const FLAGS = [
   'port',
@@ -45,6 +49,7 @@ const FLAGS = [
   'messages',
   'faults',
   'rate-limit',
+  'clients',
   'token-lifetime',
   'job-delay-ms',
   'agent-reply-ms',
@@ -156,6 +161,9 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
         break;
       case 'rate-limit':
         options.rateLimitPerMinute = integer(flag, raw, SANDBOX_LIMITS.rateLimitPerMinute);
+        break;
+      case 'clients':
+        options.clients = integer(flag, raw, SANDBOX_LIMITS.clients);
         break;
       case 'token-lifetime':
         options.tokenLifetimeSeconds = integer(flag, raw, SANDBOX_LIMITS.tokenLifetimeSeconds);

@@ -58,4 +58,18 @@ export {
   type ResponseEvent,
 } from './lib/transport';
 export { whoAmI, type TokenInfo } from './lib/who-am-i';
-export { createGenesysConnection, type GenesysConnection, type GenesysConnectionOptions } from './lib/genesys-client';
+export {
+  createGenesysConnection,
+  type GenesysConnection,
+  type GenesysConnectionOptions,
+  type OAuthClientCredentials,
+} from './lib/genesys-client';
+export { ClientPool, PooledClient, type ClientPoolOptions, type PoolClientStats } from './lib/client-pool';
+export {
+  MAX_POOL_CLIENTS,
+  OAUTH_CLIENT_ID_VARIABLE,
+  OAUTH_CLIENT_SECRET_VARIABLE,
+  readOAuthClientVariables,
+  type OAuthClientVariableProblem,
+  type OAuthClientVariables,
+} from './lib/oauth-client-variables';

@@ -11,6 +11,7 @@ export {
 export type {
   NotificationsOptions,
   OpenIntegrationOptions,
+  SandboxOAuthClient,
   SandboxOptions,
   WebhookDeliveryOptions,
   WebMessagingOptions,

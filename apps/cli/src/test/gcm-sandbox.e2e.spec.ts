@@ -19,16 +19,26 @@ describe('gcm sandbox and profiles', () => {
   it('starts the emulator, saves an owner-only profile without printing the secret, and stops on SIGTERM', async () => {
     const env = Object.fromEntries(Object.entries(world.env()).filter(([key]) => !key.startsWith('GENESYSCLOUD_') && key !== 'GCM_DEPLOYMENT_ID'));
     // --client-id is not a gcm flag: it is passed through to the emulator
-    const child = world.spawn(['sandbox', '--port', '0', '--conversations', '40', '--days', '3', '--client-id', 'my-sandbox-client', '--json'], { env });
+    const child = world.spawn(['sandbox', '--port', '0', '--conversations', '40', '--days', '3', '--client-id', 'my-sandbox-client', '--clients', '2', '--json'], { env });
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const listening = JSON.parse(line) as Record<string, unknown>;
     expect(listening).toMatchObject({ event: 'listening', apiBaseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), clientId: 'my-sandbox-client', profile: 'sandbox' });
     expect(listening).not.toHaveProperty('clientSecret');
+    // --clients 2 (passed through too): both ids shown, no secret of either
+    expect(listening).not.toHaveProperty('clients');
+    expect(listening['clientIds']).toEqual(['my-sandbox-client', expect.any(String)]);
 
     const configFile = join(world.dir, 'config.json');
     expect((await stat(configFile)).mode & 0o777).toBe(0o600);
     const config = JSON.parse(await readFile(configFile, 'utf8')) as { profiles: Record<string, Record<string, string>> };
-    expect(config.profiles['sandbox']).toMatchObject({ apiBaseUrl: listening['apiBaseUrl'], clientId: listening['clientId'], clientSecret: expect.any(String) });
+    expect(config.profiles['sandbox']).toMatchObject({
+      apiBaseUrl: listening['apiBaseUrl'],
+      clientId: listening['clientId'],
+      clientSecret: expect.any(String),
+      additionalClients: [{ clientId: (listening['clientIds'] as string[])[1], clientSecret: expect.any(String) }],
+    });
+    const secondSecret = (config.profiles['sandbox'] as unknown as { additionalClients: Array<{ clientSecret: string }> }).additionalClients[0].clientSecret;
+    expect(line).not.toContain(secondSecret);
 
     const [search, shown] = await Promise.all([
       world.run(['--profile', 'sandbox', 'search', '--from', '3d', '--media-type', 'any', '--strategy', 'query'], { env }),
@@ -37,6 +47,10 @@ describe('gcm sandbox and profiles', () => {
     expect(search.code).toBe(0);
     expect(search.stdout.trim().split('\n')).toHaveLength(40);
     expect(shown.stdout).not.toContain(config.profiles['sandbox']['clientSecret']);
+    expect(shown.stdout).not.toContain(secondSecret);
+    expect(JSON.parse(shown.stdout).settings).toEqual(
+      expect.arrayContaining([{ key: 'additionalClients', variable: 'GENESYSCLOUD_OAUTHCLIENT_ID_<n>', value: expect.stringMatching(/^1 client \(\S+…\S+\)$/), source: 'profile sandbox' }]),
+    );
     expect(JSON.parse(shown.stdout).settings).toEqual(expect.arrayContaining([{ key: 'clientSecret', variable: 'GENESYSCLOUD_OAUTHCLIENT_SECRET', value: 'set', source: 'profile sandbox' }]));
 
     child.kill('SIGTERM');

@@ -20,6 +20,7 @@ import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
 import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
 import { JsonLogger } from './logging/json-logger';
+import { GenesysClientMetrics } from './metrics/genesys-client-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
 import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
 import { RetentionRunner } from './retention/retention-runner.service';
@@ -38,6 +39,7 @@ export const WEBHOOK_ENDPOINT_ID = 'archive-events';
 export class AppModule {
   static forRoot(config: SchedulerConfig, logger: JsonLogger): DynamicModule {
     const metrics = new SchedulerMetrics(new Registry());
+    const genesysMetrics = new GenesysClientMetrics(metrics.registry);
     const crm = config.crm;
     // tags every log line of a run with its id, and feeds the metrics
     const observer: ArchiveObserver = {
@@ -73,7 +75,13 @@ export class AppModule {
           loginBaseUrl: config.genesys.loginBaseUrl,
           clientId: config.genesys.clientId,
           clientSecret: config.genesys.clientSecret,
-          transport: { rateLimit: { requestsPerMinute: config.genesys.requestsPerMinute }, logger: logger.forLibrary('GenesysTransport') },
+          // a client pool when GENESYSCLOUD_OAUTHCLIENT_ID_2 … are set: the rate limit is per client
+          additionalClients: config.genesys.additionalClients,
+          transport: {
+            rateLimit: { requestsPerMinute: config.genesys.requestsPerMinute },
+            logger: logger.forLibrary('GenesysTransport'),
+            onResponse: genesysMetrics.exchange,
+          },
         }),
         ...(config.webhook
           ? [
@@ -144,6 +152,14 @@ export class AppModule {
         { provide: SCHEDULER_CONFIG, useValue: config },
         { provide: JsonLogger, useValue: logger },
         { provide: SchedulerMetrics, useValue: metrics },
+        {
+          provide: GenesysClientMetrics,
+          inject: [GenesysTransport],
+          useFactory: (transport: GenesysTransport) => {
+            genesysMetrics.observeClients(() => transport.clientStats());
+            return genesysMetrics;
+          },
+        },
         ArchiveRunner,
         RetentionRunner,
         WebhookRunner,

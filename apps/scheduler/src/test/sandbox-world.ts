@@ -14,6 +14,10 @@ export interface World {
   readonly conversations: number;
   readonly days: number;
   readonly faults?: string;
+  /** OAuth clients of the sandbox, all handed to the scheduler as a client pool (default 1). */
+  readonly clients?: number;
+  /** The sandbox's requests per minute per client. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /**
@@ -25,7 +29,22 @@ export async function startWorld(world: World): Promise<{ sandbox: RunningSandbo
   const now = new Date(Math.floor(Date.now() / HOUR) * HOUR).toISOString();
   // analytics jobs are done as soon as they are asked for: the search still polls each
   // daily job once, a second after submitting it
-  const sandbox = await startSandbox({ seed: world.seed, conversations: world.conversations, days: world.days, now, faults: world.faults, jobDelayMs: 0 });
+  const sandbox = await startSandbox({
+    seed: world.seed,
+    conversations: world.conversations,
+    days: world.days,
+    now,
+    faults: world.faults,
+    jobDelayMs: 0,
+    clients: world.clients,
+    rateLimitPerMinute: world.rateLimitPerMinute,
+  });
+  const pool = Object.fromEntries(
+    sandbox.clients.slice(1).flatMap((client, n) => [
+      [`GENESYSCLOUD_OAUTHCLIENT_ID_${n + 2}`, client.clientId],
+      [`GENESYSCLOUD_OAUTHCLIENT_SECRET_${n + 2}`, client.clientSecret],
+    ]),
+  );
   return {
     sandbox,
     now,
@@ -33,6 +52,7 @@ export async function startWorld(world: World): Promise<{ sandbox: RunningSandbo
       GENESYSCLOUD_API_BASE_URL: sandbox.apiBaseUrl,
       GENESYSCLOUD_OAUTHCLIENT_ID: sandbox.clientId,
       GENESYSCLOUD_OAUTHCLIENT_SECRET: sandbox.clientSecret,
+      ...pool,
       GCM_SCHEDULER_START_AT: new Date(Date.parse(now) - world.days * DAY - HOUR).toISOString(),
       GCM_SCHEDULER_MAX_WINDOW: '30d',
       GCM_SCHEDULER_SETTLE_DELAY: '0s',

@@ -36,6 +36,9 @@ export class RateLimiter {
   private inFlight = 0;
   private readonly waiters: Array<() => void> = [];
   private pausedUntil = 0;
+  /** The budget Genesys last reported, and requests started since (it does not count them yet). */
+  private reported?: RateLimitBudget;
+  private startsSinceReport = 0;
 
   constructor(options: RateLimiterOptions) {
     this.requestsPerMinute = options.requestsPerMinute ?? Infinity;
@@ -52,6 +55,47 @@ export class RateLimiter {
 
   get activeRequests(): number {
     return this.inFlight;
+  }
+
+  /** Epoch ms until which new requests are held (a 429 or a spent budget); 0 when not paused. */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
+  /** True while fewer than `maxConcurrency` requests are in flight. */
+  get hasFreeSlot(): boolean {
+    return this.inFlight < this.maxConcurrency;
+  }
+
+  /** How long until a request may start (pause, rate window); 0 when it may start now. Ignores concurrency. */
+  readyInMs(): number {
+    return Math.max(0, this.waitMs());
+  }
+
+  /**
+   * Takes a slot and a place in the window at once when both are free now, without
+   * waiting (a client pool's choice among clients); `release` when done.
+   */
+  tryAcquire(): boolean {
+    if (!this.hasFreeSlot || this.waitMs() > 0) return false;
+    this.inFlight++;
+    this.recordStart();
+    return true;
+  }
+
+  /**
+   * Requests this limiter could still start in the current minute: what is left of the
+   * rolling window, and of the budget Genesys last reported (less the requests started
+   * since), whichever is smaller. Infinity with no limit and no report.
+   */
+  headroom(): number {
+    const now = this.clock.now();
+    let left = Number.isFinite(this.requestsPerMinute) ? this.requestsPerMinute - this.startsWithin(now) : Infinity;
+    const reported = this.reported;
+    if (reported && (reported.resetAt === undefined || reported.resetAt > now)) {
+      left = Math.min(left, reported.remaining - this.startsSinceReport);
+    }
+    return Math.max(0, left);
   }
 
   /** Waits for a concurrency slot and a place in the rate window; call `release` when done. */
@@ -82,8 +126,20 @@ export class RateLimiter {
     if (until > this.pausedUntil) this.pausedUntil = until;
   }
 
-  /** Applies the budget Genesys reported: when it is spent, wait for its reset. */
+  /**
+   * Applies the budget Genesys reported: when it is spent, wait for its reset; until then,
+   * requests started since the report count against what it left (so concurrent callers
+   * stop at the budget instead of running into 429s).
+   */
   observe(budget: RateLimitBudget): void {
+    const previous = this.reported;
+    // an answer overtaken by a later one of the same window says less than we know
+    const sameWindow =
+      previous?.resetAt !== undefined && budget.resetAt !== undefined && Math.abs(previous.resetAt - budget.resetAt) < 2_000;
+    if (!(sameWindow && previous && budget.used < previous.used)) {
+      this.reported = budget;
+      this.startsSinceReport = 0;
+    }
     if (budget.remaining <= 0 && budget.resetAt !== undefined) this.pauseUntil(budget.resetAt);
   }
 
@@ -94,14 +150,34 @@ export class RateLimiter {
       const oldest = this.starts[this.starts.length - this.requestsPerMinute];
       wait = Math.max(wait, oldest + 60_000 - now);
     }
+    const reported = this.reported;
+    if (reported?.resetAt !== undefined && reported.resetAt > now && reported.remaining - this.startsSinceReport <= 0) {
+      wait = Math.max(wait, reported.resetAt - now);
+    }
     return wait;
   }
 
   private recordStart(): void {
+    this.startsSinceReport++;
+    // without a rate cap nothing reads the start times: keep none
+    if (!Number.isFinite(this.requestsPerMinute)) return;
     this.starts.push(this.clock.now());
-    if (Number.isFinite(this.requestsPerMinute) && this.starts.length > this.requestsPerMinute) {
+    if (this.starts.length > this.requestsPerMinute) {
       this.starts.splice(0, this.starts.length - this.requestsPerMinute);
     }
+  }
+
+  /** Starts in the rolling minute ending now (binary search: `starts` is in time order). */
+  private startsWithin(now: number): number {
+    const since = now - 60_000;
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.starts[mid] <= since) low = mid + 1;
+      else high = mid;
+    }
+    return this.starts.length - low;
   }
 
   private takeSlot(signal?: AbortSignal): Promise<void> {

@@ -25,6 +25,8 @@ export interface RetryRunOptions<T> {
   onRetry?: (event: RetryEvent) => void;
   /** Called before each wait, e.g. to pause a shared limiter after a 429. */
   beforeWait?: (error: GenesysApiError, delayMs: number) => void;
+  /** Shortens the wait the policy chose (called after beforeWait), e.g. when another client of a pool can take the retry now. */
+  delayFor?: (error: GenesysApiError, delayMs: number) => number;
   /** One attempt; throws a GenesysApiError on failure. */
   attempt: (attempt: number) => Promise<T>;
 }
@@ -59,17 +61,20 @@ export async function runWithRetry<T>(options: RetryRunOptions<T>): Promise<T> {
       throw error;
     }
     options.beforeWait?.(error, decision.delayMs);
+    const delayMs = Math.min(decision.delayMs, Math.max(0, options.delayFor?.(error, decision.delayMs) ?? decision.delayMs));
     options.onRetry?.({
       method: options.method,
       path: options.path,
       attempt,
-      delayMs: decision.delayMs,
+      delayMs,
       status: error.status,
       code: error.code,
       contextId: error.contextId,
     });
+    // no wait at all (not even a turn of a fake clock) when the retry can go at once
+    if (delayMs <= 0) continue;
     try {
-      await options.sleep(decision.delayMs, options.signal);
+      await options.sleep(delayMs, options.signal);
     } catch (_abort) {
       throw aborted(options, attempt);
     }

@@ -8,6 +8,8 @@ import { runWithRetry, type RetryEvent } from './retry-runner';
 
 /** Anything that hands out bearer tokens to the transport. */
 export interface TokenSource {
+  /** The OAuth client the tokens belong to (a pool's per-client counters are labelled with it). */
+  readonly clientId?: string;
   getToken(signal?: AbortSignal): Promise<string>;
   /** Drops `token` (or the cached token) so the next call fetches a new one. */
   invalidate(token?: string): void;
@@ -19,6 +21,11 @@ export interface ClientCredentialsOptions {
   loginBaseUrl: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * Where the credentials come from, named in the error when Genesys rejects them
+   * (default `GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET`).
+   */
+  credentialsSource?: string;
   /** Refresh this long before expiry (default 60 s, scaled down for short-lived tokens). */
   refreshSkewMs?: number;
   /** HTTP timeout of one token request (default 16 s, as the official SDK). */
@@ -77,6 +84,10 @@ export class ClientCredentialsTokenProvider implements TokenSource {
     this.authorization =
       'Basic ' + Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64');
     this.http = options.httpClient ?? axios.create();
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
   }
 
   /** How many token requests were sent (for metrics and tests). */
@@ -199,7 +210,7 @@ export class ClientCredentialsTokenProvider implements TokenSource {
           path: TOKEN_PATH,
           message:
             `Genesys rejected the OAuth client credentials (${code}: ${description}). ` +
-            'Check GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET, that the client uses the ' +
+            `Check ${this.options.credentialsSource ?? 'GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET'}, that the client uses the ` +
             'Client Credentials grant, and that GENESYSCLOUD_REGION is the org\'s region.',
         }),
       );
@@ -220,6 +231,16 @@ export class ClientCredentialsTokenProvider implements TokenSource {
   private scrub<E extends GenesysApiError>(error: E): E {
     error.message = redactSecrets(error.message, this.secrets());
     return error;
+  }
+
+  /** What a log line or `JSON.stringify` shows of it: the client id, never the secret or a token. */
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.options.clientId, tokenUrl: this.tokenUrl, expiresAt: this.cached?.expiresAt, tokenRequests: this.requests };
+  }
+
+  /** `util.inspect` (console.log, a Nest error dump) shows the same as toJSON. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ClientCredentialsTokenProvider ${JSON.stringify(this.toJSON())}`;
   }
 }
 

@@ -2,7 +2,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { noopLogger, realSleep, systemClock, type Clock, type GenesysLogger, type RandomSource, type Sleep } from './clock';
 import { GenesysApiError, GenesysAuthError, GenesysConnectionError, header } from './errors';
 import { toConnectionError } from './http-failure';
-import { RateLimiter, readRateLimitHeaders, type RateLimitBudget } from './rate-limiter';
+import { ClientPool, type PoolClientStats, type PooledClient } from './client-pool';
+import { readRateLimitHeaders, type RateLimitBudget } from './rate-limiter';
 import { redactSecrets } from './redact';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy';
 import { runWithRetry, type RetryEvent } from './retry-runner';
@@ -42,12 +43,20 @@ export interface ResponseEvent {
   durationMs: number;
   attempt: number;
   contextId?: string;
+  /** The OAuth client whose token the exchange carried (a pool's client id; never a secret). */
+  clientId?: string;
 }
 
 export interface GenesysTransportOptions {
   apiBaseUrl: string;
-  tokens: TokenSource;
+  /**
+   * One client's token source, or one per OAuth client of a pool (same org): each client
+   * then has its own token, its own limiter and its own 429 pause, and every request goes
+   * to the client with the most budget left.
+   */
+  tokens: TokenSource | readonly TokenSource[];
   retry?: Partial<RetryPolicy>;
+  /** Per client: Genesys counts requests per minute per OAuth client (default limit 300). */
   rateLimit?: { requestsPerMinute?: number; maxConcurrency?: number };
   /** HTTP timeout of one attempt (default 16 s, as the official SDK). */
   timeoutMs?: number;
@@ -69,11 +78,13 @@ class FinalFailure {
 
 /**
  * The one way gcm talks to Genesys Cloud: bearer token attached, a 401 answered by one
- * re-login, the retry policy applied, and every call paced by one shared limiter.
+ * re-login, the retry policy applied, and every call paced by the limiter of the OAuth
+ * client it goes out with (one client, or a pool of clients of one org).
  */
 export class GenesysTransport {
   readonly apiBaseUrl: string;
-  readonly limiter: RateLimiter;
+  /** The clients' limiters: `maxConcurrency` and `requestsPerMinute` are the pool's totals. */
+  readonly limiter: ClientPool;
   readonly policy: RetryPolicy;
   private readonly http: AxiosInstance;
   private readonly clock: Clock;
@@ -81,7 +92,7 @@ export class GenesysTransport {
   private readonly random: RandomSource;
   private readonly logger: GenesysLogger;
   private readonly origin: string;
-  private budget?: RateLimitBudget;
+  private readonly tokenSources: readonly TokenSource[];
   private exchanges = 0;
 
   constructor(private readonly options: GenesysTransportOptions) {
@@ -92,7 +103,8 @@ export class GenesysTransport {
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? noopLogger;
     this.policy = resolveRetryPolicy(options.retry);
-    this.limiter = new RateLimiter({ ...options.rateLimit, clock: this.clock, sleep: this.sleep });
+    this.tokenSources = isTokenList(options.tokens) ? [...options.tokens] : [options.tokens];
+    this.limiter = new ClientPool({ tokens: this.tokenSources, rateLimit: options.rateLimit, clock: this.clock, sleep: this.sleep });
     this.http =
       options.httpClient ??
       axios.create({
@@ -101,9 +113,38 @@ export class GenesysTransport {
       });
   }
 
-  /** The budget Genesys last reported in `inin-ratelimit-*` headers, if it sends them. */
+  /**
+   * The budget Genesys last reported in `inin-ratelimit-*` headers, if it sends them. For a
+   * pool: what all clients have left together (a client whose window has reset counts
+   * with its whole allowance) and the earliest reset still ahead.
+   */
   get rateLimit(): RateLimitBudget | undefined {
-    return this.budget;
+    const clients = this.limiter.clients;
+    if (clients.length === 1) return clients[0].budget;
+    const reported = clients.filter((client) => client.budget).map((client) => client.budget as RateLimitBudget);
+    if (reported.length === 0) return undefined;
+    const now = this.clock.now();
+    const typical = Math.max(...reported.map((budget) => budget.allowed));
+    const total: RateLimitBudget = { allowed: 0, used: 0, remaining: 0, observedAt: Math.max(...reported.map((budget) => budget.observedAt)) };
+    for (const { budget } of clients) {
+      if (budget && (budget.resetAt === undefined || budget.resetAt > now)) {
+        total.allowed += budget.allowed;
+        total.used += budget.used;
+        total.remaining += budget.remaining;
+        if (budget.resetAt !== undefined) total.resetAt = Math.min(total.resetAt ?? Infinity, budget.resetAt);
+      } else {
+        // never reported, or its window has reset since: a fresh allowance
+        const allowed = budget?.allowed ?? typical;
+        total.allowed += allowed;
+        total.remaining += allowed;
+      }
+    }
+    return total;
+  }
+
+  /** Requests and 429s per OAuth client (metrics); client ids only, never a secret. */
+  clientStats(): PoolClientStats[] {
+    return this.limiter.stats();
   }
 
   /** HTTP exchanges made so far, retries and re-logins included. */
@@ -134,6 +175,8 @@ export class GenesysTransport {
   async request<T>(request: GenesysRequest): Promise<GenesysResponse<T>> {
     const path = this.relativePath(request.path);
     const method = request.method;
+    // the client the latest attempt went out with: a 429 holds that client only
+    const last: { client?: PooledClient; token?: string } = {};
     try {
       return await runWithRetry({
         policy: this.policy,
@@ -149,12 +192,14 @@ export class GenesysTransport {
           this.options.onRetry?.(event);
         },
         beforeWait: (error, delayMs) => {
-          // a throttled token throttles every caller sharing it
-          if (error.status === 429) this.limiter.pauseUntil(this.clock.now() + delayMs);
+          // a throttled client throttles every caller sharing it, and only that client
+          if (error.status === 429 && last.client) this.limiter.pauseClient(last.client, this.clock.now() + delayMs);
         },
+        // after a 429, another client of the pool with budget takes the retry at once
+        delayFor: (error, delayMs) => (error.status === 429 && last.client && this.limiter.hasOtherReady(last.client) ? 0 : delayMs),
         attempt: async (attempt) => {
           try {
-            return await this.attemptWithRelogin<T>(request, path, attempt);
+            return await this.attemptWithRelogin<T>(request, path, attempt, last);
           } catch (error) {
             if (error instanceof FinalFailure) throw error;
             throw this.scrub(error as GenesysApiError);
@@ -167,14 +212,13 @@ export class GenesysTransport {
     }
   }
 
-  private async attemptWithRelogin<T>(request: GenesysRequest, path: string, attempt: number) {
-    let token = await this.token(request.signal);
-    let response = await this.exchange(request, path, token, attempt);
-    if (response.status === 401) {
-      // The token expired or was revoked early: one fresh grant, then give up.
-      this.options.tokens.invalidate(token);
-      token = await this.token(request.signal);
-      response = await this.exchange(request, path, token, attempt);
+  private async attemptWithRelogin<T>(request: GenesysRequest, path: string, attempt: number, last: { client?: PooledClient; token?: string }) {
+    let response = await this.exchange(request, path, attempt, last);
+    if (response.status === 401 && last.client) {
+      // The token expired or was revoked early: one fresh grant of that client, then give up.
+      const client = last.client;
+      client.tokens.invalidate(last.token);
+      response = await this.exchange(request, path, attempt, last, client);
       if (response.status === 401) {
         const error = this.toError(response, request.method, path);
         throw new FinalFailure(
@@ -197,9 +241,9 @@ export class GenesysTransport {
     throw this.toError(response, request.method, path);
   }
 
-  private async token(signal?: AbortSignal): Promise<string> {
+  private async token(client: PooledClient, signal?: AbortSignal): Promise<string> {
     try {
-      return await this.options.tokens.getToken(signal);
+      return await client.tokens.getToken(signal);
     } catch (error) {
       // the token provider ran its own retries already
       if (error instanceof GenesysApiError) throw new FinalFailure(error);
@@ -207,12 +251,29 @@ export class GenesysTransport {
     }
   }
 
-  private async exchange(request: GenesysRequest, path: string, token: string, attempt: number) {
-    await this.limiter.acquire(request.signal).catch((reason) => {
+  /** One HTTP exchange with the chosen client's token (`only`: that client, for the retry after its re-login). */
+  private async exchange(
+    request: GenesysRequest,
+    path: string,
+    attempt: number,
+    last: { client?: PooledClient; token?: string },
+    only?: PooledClient,
+  ) {
+    const client = await this.limiter.acquire(request.signal, only).catch((reason) => {
       throw toConnectionError(reason, request.method, path, request.signal);
     });
+    last.client = client;
+    let token: string;
+    try {
+      token = await this.token(client, request.signal);
+    } catch (error) {
+      this.limiter.release(client);
+      throw error;
+    }
+    last.token = token;
     const started = this.clock.now();
     this.exchanges++;
+    client.requests++;
     try {
       const response = await this.http.request<string>({
         method: request.method,
@@ -233,10 +294,8 @@ export class GenesysTransport {
         signal: request.signal,
       });
       const budget = readRateLimitHeaders(response.headers as Record<string, unknown>, this.clock.now());
-      if (budget) {
-        this.budget = budget;
-        this.limiter.observe(budget);
-      }
+      if (budget) this.limiter.observe(client, budget);
+      if (response.status === 429) client.throttled++;
       this.options.onResponse?.({
         method: request.method,
         path,
@@ -244,14 +303,15 @@ export class GenesysTransport {
         durationMs: this.clock.now() - started,
         attempt,
         contextId: header(response.headers as Record<string, unknown>, 'inin-correlation-id'),
+        clientId: client.clientId,
       });
       return response;
     } catch (error) {
       const failure = toConnectionError(error, request.method, path, request.signal);
-      this.options.onResponse?.({ method: request.method, path, status: 0, durationMs: this.clock.now() - started, attempt });
+      this.options.onResponse?.({ method: request.method, path, status: 0, durationMs: this.clock.now() - started, attempt, clientId: client.clientId });
       throw failure;
     } finally {
-      this.limiter.release();
+      this.limiter.release(client);
     }
   }
 
@@ -314,15 +374,28 @@ export class GenesysTransport {
     return path;
   }
 
+  /** What a log line or `JSON.stringify` shows: the host and per-client counters, never a secret or a token. */
+  toJSON(): Record<string, unknown> {
+    return { apiBaseUrl: this.apiBaseUrl, requestCount: this.exchanges, clients: this.clientStats() };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `GenesysTransport ${JSON.stringify(this.toJSON())}`;
+  }
+
   private scrub<E extends GenesysApiError>(error: E): E {
     if (!(error instanceof GenesysApiError)) return error;
-    const secrets = this.options.tokens.secrets();
+    const secrets = this.tokenSources.flatMap((tokens) => tokens.secrets());
     error.message = redactSecrets(error.message, secrets);
     if (error.body) {
       (error as { body?: unknown }).body = JSON.parse(redactSecrets(JSON.stringify(error.body), secrets));
     }
     return error;
   }
+}
+
+function isTokenList(tokens: TokenSource | readonly TokenSource[]): tokens is readonly TokenSource[] {
+  return Array.isArray(tokens);
 }
 
 function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {

@@ -30,9 +30,18 @@ export interface SandboxOptions {
   /** Default: derived from the seed. */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * Client-credentials OAuth clients of the org, 1 (default) to 64: the first is
+   * `clientId`/`clientSecret`, the others' ids and secrets derive from the seed. Each has
+   * its own rate budget, as in Genesys Cloud (a client pool multiplies the budget).
+   */
+  clients?: number;
   /** Fault profile name, spec string (`flaky,reset=0.02`) or settings. Default none. */
   faults?: FaultConfig;
-  /** Per-token requests per minute, overriding the fault profile's. */
+  /**
+   * Requests per minute per OAuth client (all its tokens together, as Genesys counts them),
+   * overriding the fault profile's.
+   */
   rateLimitPerMinute?: number;
   /** Analytics job time from submission to FULFILLED, on the clock. Default 2,000 ms. */
   jobDelayMs?: number;
@@ -67,6 +76,12 @@ export interface SandboxOptions {
   webhooks?: WebhookDeliveryOptions;
   /** Extra route modules / WebSocket handlers. */
   plugins?: SandboxPlugin[];
+}
+
+/** A client-credentials OAuth client of the emulated org. */
+export interface SandboxOAuthClient {
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface WebMessagingOptions {
@@ -146,6 +161,7 @@ export const SANDBOX_LIMITS = {
   messagesPerConversation: { min: 1, max: 10_000 },
   tokenLifetimeSeconds: { min: 1, max: 172_800 },
   rateLimitPerMinute: { min: 1, max: 1_000_000 },
+  clients: { min: 1, max: 64 },
   jobDelayMs: { min: 0, max: 3_600_000 },
   agentReplyMs: { min: 0, max: 86_400_000 },
   heartbeatIntervalMs: { min: 1, max: 3_600_000 },
@@ -176,6 +192,8 @@ export interface ResolvedSandboxOptions {
   tokenLifetimeSeconds: number;
   clientId: string;
   clientSecret: string;
+  /** Every OAuth client, the first being clientId/clientSecret. */
+  clients: SandboxOAuthClient[];
   faults: FaultConfig | undefined;
   rateLimitPerMinute: number | undefined;
   jobDelayMs: number;
@@ -236,6 +254,13 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
       ? undefined
       : integerIn('rateLimitPerMinute', options.rateLimitPerMinute, 0, SANDBOX_LIMITS.rateLimitPerMinute);
   const secretStream = SeededRandom.derive(seed, 'oauth-client-secret');
+  const clientId = options.clientId ?? seededUuid(seed, 'oauth-client-id');
+  const clientSecret = options.clientSecret ?? secretStream.base64url(32);
+  const clientCount = integerIn('clients', options.clients, 1, SANDBOX_LIMITS.clients);
+  const clients: SandboxOAuthClient[] = [{ clientId, clientSecret }];
+  for (let n = 2; n <= clientCount; n++) {
+    clients.push({ clientId: seededUuid(seed, 'oauth-client-id', n), clientSecret: SeededRandom.derive(seed, 'oauth-client-secret', n).base64url(32) });
+  }
   return {
     port: integerIn('port', options.port, 0, SANDBOX_LIMITS.port),
     host: options.host ?? '127.0.0.1',
@@ -245,8 +270,9 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     nowMs,
     clock,
     tokenLifetimeSeconds: integerIn('tokenLifetimeSeconds', options.tokenLifetimeSeconds, 86_400, SANDBOX_LIMITS.tokenLifetimeSeconds),
-    clientId: options.clientId ?? seededUuid(seed, 'oauth-client-id'),
-    clientSecret: options.clientSecret ?? secretStream.base64url(32),
+    clientId,
+    clientSecret,
+    clients,
     faults: options.faults,
     rateLimitPerMinute,
     jobDelayMs: integerIn('jobDelayMs', options.jobDelayMs, 2000, SANDBOX_LIMITS.jobDelayMs),

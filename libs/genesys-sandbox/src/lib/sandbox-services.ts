@@ -18,7 +18,10 @@ export interface SandboxServices {
   world: SandboxWorld;
   clock: SandboxClock;
   tokens: TokenRegistry;
+  /** The first OAuth client (the one `clientId`/`clientSecret` name). */
   client: OAuthClientRecord;
+  /** Every OAuth client of the org (`clients` option), the first one first. */
+  clients: OAuthClientRecord[];
   faults: FaultInjector;
   /** The --rate-limit override, kept when the fault profile changes at runtime. */
   rateLimitOverride?: number;

@@ -32,13 +32,15 @@ import { registerNotificationRoutes } from './notifications/notifications.routes
 import { OpenIntegrationsRegistry, OpenIntegrationSummary } from './open-messaging/open-integrations.registry';
 import { registerOpenMessagingRoutes } from './open-messaging/open-messaging.routes';
 import { WebhookDelivery, WebhookDispatcher } from './open-messaging/webhook-dispatcher';
-import type { OpenIntegrationOptions } from './sandbox-options';
+import type { OpenIntegrationOptions, SandboxOAuthClient } from './sandbox-options';
 
 export interface RunningSandbox {
   /** http://127.0.0.1:PORT; login and API share this origin. */
   apiBaseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** Every client-credentials client (`clients` option), the first being clientId/clientSecret; each has its own rate budget. */
+  clients: SandboxOAuthClient[];
   truth: SandboxTruth;
   stats: SandboxStats;
   /** The emulated organisation; emits 'conversation.changed' on every mutation. */
@@ -133,6 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     clock: o.clock,
     tokens,
     client: { clientId: o.clientId, clientSecret: o.clientSecret, name: world.catalog.oauthClientName },
+    clients: o.clients.map((client, n) => ({ ...client, name: n === 0 ? world.catalog.oauthClientName : `${world.catalog.oauthClientName} ${n + 1}` })),
     faults,
     rateLimitOverride: o.rateLimitPerMinute,
     stats,
@@ -168,6 +171,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     apiBaseUrl: url,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
+    clients: o.clients.map((client) => ({ ...client })),
     truth: services.truth,
     stats,
     world,

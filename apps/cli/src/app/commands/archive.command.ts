@@ -52,7 +52,7 @@ export async function runArchive(context: CommandContext, options: ArchiveRunOpt
   const store = await openDatabase(databaseUrl, { urlSource: options.database ? '--database' : 'GCM_DATABASE_URL' });
   const lock = options.auditDir ? await acquireDirectoryLock(options.auditDir, 'gcm archive run') : undefined;
   const audit = options.auditDir
-    ? await AuditTrail.open({ directory: options.auditDir, fsync: 'always', systemActor: 'gcm-cli', redactor: new Redactor({ knownSecrets: [settings.values.clientSecret ?? ''].filter(Boolean) }) })
+    ? await AuditTrail.open({ directory: options.auditDir, fsync: 'always', systemActor: 'gcm-cli', redactor: new Redactor({ knownSecrets: settings.clientSecrets }) })
     : undefined;
   const tally = { archived: 0, unchanged: 0, failed: 0, parked: 0 };
   const bar = output.progress('archive');

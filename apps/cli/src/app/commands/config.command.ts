@@ -7,11 +7,24 @@ import { table } from '../output/table';
 /** `gcm config show`: each setting, where it came from; secrets only as "set". */
 export async function runConfigShow(context: CommandContext): Promise<ExitCode> {
   const settings = context.settings;
-  const rows = (Object.keys(SETTING_VARIABLES) as Array<keyof typeof SETTING_VARIABLES>).map((key) => {
+  const rows: Array<{ key: string; variable: string; value?: string; source?: string }> = (Object.keys(SETTING_VARIABLES) as Array<keyof typeof SETTING_VARIABLES>).map((key) => {
     const raw = key === 'databaseUrl' ? settings.databaseUrl : key === 'archiveDir' ? settings.archiveDir : key === 'auditDir' ? settings.auditDir : settings.values[key];
     const value = raw === undefined ? undefined : key === 'clientSecret' ? 'set' : key === 'clientId' ? maskIdentifier(raw) : key === 'databaseUrl' ? hidePassword(raw) : raw;
     return { key, variable: SETTING_VARIABLES[key], ...(value !== undefined ? { value } : {}), ...(settings.sources[key] ? { source: settings.sources[key] } : {}) };
   });
+  // the client pool's further clients: how many, their ids masked, never a secret
+  const poolIds = Object.entries(settings.pool?.variables ?? {})
+    .filter(([name]) => /^GENESYSCLOUD_OAUTHCLIENT_ID_\d+$/.test(name))
+    .sort(([a], [b]) => Number(a.split('_').at(-1)) - Number(b.split('_').at(-1)))
+    .map(([, id]) => maskIdentifier(id));
+  if (settings.pool) {
+    rows.push({
+      key: 'additionalClients',
+      variable: 'GENESYSCLOUD_OAUTHCLIENT_ID_<n>',
+      value: `${poolIds.length} client${poolIds.length === 1 ? '' : 's'} (${poolIds.join(', ')})`,
+      source: settings.pool.source,
+    });
+  }
   context.output.result(
     { configFile: settings.configFile, profile: settings.profile ?? null, profiles: settings.profiles, settings: rows },
     () => [

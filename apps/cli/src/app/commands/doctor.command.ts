@@ -191,12 +191,14 @@ function credentialsCheck(settings: CliSettings, add: (check: DoctorCheck) => vo
 async function tokenCheck(connection: GenesysConnection, add: (check: DoctorCheck) => void): Promise<boolean> {
   const started = Date.now();
   try {
-    await connection.tokens.getToken();
+    // every client of a pool logs in: one with a wrong secret fails the check, naming its variables
+    for (const client of connection.clients) await client.getToken();
     const expiresAt = connection.tokens.expiresAt;
+    const pool = connection.clients.length > 1 ? ` for all ${connection.clients.length} clients of the pool` : '';
     add({
       name: 'token',
       status: 'ok',
-      summary: `client credentials grant at ${connection.environment.loginBaseUrl}${expiresAt ? `; valid for ${duration(expiresAt - Date.now())}` : ''}`,
+      summary: `client credentials grant at ${connection.environment.loginBaseUrl}${pool}${expiresAt ? `; valid for ${duration(expiresAt - Date.now())}` : ''}`,
       durationMs: Date.now() - started,
     });
     return true;

@@ -21,6 +21,8 @@ interface Listening {
   readonly apiBaseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Every OAuth client (`--clients N`), the first being clientId/clientSecret. */
+  readonly clients?: ReadonlyArray<{ readonly clientId: string; readonly clientSecret: string }>;
   readonly webMessagingUrl: string;
   readonly deploymentId: string;
 }
@@ -66,10 +68,16 @@ export async function runSandbox(context: CommandContext, options: SandboxComman
       apiBaseUrl: listening.apiBaseUrl,
       clientId: listening.clientId,
       clientSecret: listening.clientSecret,
+      // with --clients N, the other clients make the profile a client pool
+      ...(listening.clients && listening.clients.length > 1
+        ? { additionalClients: listening.clients.slice(1).map(({ clientId, clientSecret }) => ({ clientId, clientSecret })) }
+        : {}),
       deploymentId: listening.deploymentId,
     });
   }
-  const { clientSecret: _secret, ...shown } = listening;
+  // secrets stay in the owner-only profile: only client ids are shown
+  const { clientSecret: _secret, clients, ...rest } = listening;
+  const shown = { ...rest, ...(clients && clients.length > 1 ? { clientIds: clients.map((client) => client.clientId) } : {}) };
   output.result({ ...shown, ...(profile !== undefined ? { profile, configFile: context.settings.configFile } : {}), pid: child.pid }, () => [
     `Genesys Cloud sandbox listening on ${listening.apiBaseUrl} (seed ${options.seed}, ${options.conversations} conversations over ${options.days} days)`,
     `  guest WebSocket   ${listening.webMessagingUrl}?deploymentId=${listening.deploymentId}`,

@@ -30,6 +30,18 @@ export const DEFAULTS = {
 /** Where a value came from, for `gcm config show` and `gcm doctor`. */
 export type SettingSource = 'environment' | '.env' | `profile ${string}` | 'default';
 
+/**
+ * More OAuth clients for a client pool, from the same layer as the connection settings:
+ * the numbered variables (`GENESYSCLOUD_OAUTHCLIENT_ID_2` / `_SECRET_2` …) of the
+ * environment, or a profile's `additionalClients` written as those variables. Checked when
+ * a command connects (`readOAuthClientVariables`), so commands that never talk to Genesys
+ * do not load the Genesys libraries.
+ */
+export interface ClientPoolSettings {
+  readonly source: SettingSource;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
 export interface CliSettings {
   readonly configFile: string;
   /** The profile in use, if any. */
@@ -39,6 +51,10 @@ export interface CliSettings {
   readonly profiles: readonly string[];
   readonly values: Readonly<Partial<Record<ProfileKey, string>>>;
   readonly sources: Readonly<Partial<Record<ProfileKey, SettingSource>>>;
+  /** The pool's clients after the first (none: one client). */
+  readonly pool?: ClientPoolSettings;
+  /** Every client secret in use (the first client's and the pool's), for redaction. */
+  readonly clientSecrets: readonly string[];
   readonly databaseUrl: string;
   readonly archiveDir: string;
   readonly auditDir: string;
@@ -98,6 +114,15 @@ export function resolveSettings(input: SettingsInput): CliSettings {
   };
   const shell = fromEnv(env);
   const file = fromEnv(dotEnv);
+  const poolOf = (source: Readonly<Record<string, string | undefined>>) => {
+    const variables: Record<string, string> = {};
+    for (const [name, value] of Object.entries(source)) {
+      const v = blankToUndefined(value);
+      if (NUMBERED_CLIENT.test(name) && v !== undefined) variables[name] = v;
+    }
+    return variables;
+  };
+  const environmentPool = { ...poolOf(dotEnv), ...poolOf(env) };
   const layers: Layer[] = [
     ...(asked !== undefined ? [{ source: `profile ${asked}` as const, values: config.profiles[asked] }] : []),
     { source: 'environment', values: shell },
@@ -111,6 +136,7 @@ export function resolveSettings(input: SettingsInput): CliSettings {
   // either counts, and for each key the shell wins
   const connectionLayers = mergeEnvironmentLayers(layers);
   const owner = connectionLayers.find((layer) => CONNECTION_KEYS.some((key) => layer.values[key] !== undefined));
+  let pool: ClientPoolSettings | undefined;
   if (owner) {
     for (const key of CONNECTION_KEYS) {
       const entry = owner.pick(key);
@@ -119,6 +145,8 @@ export function resolveSettings(input: SettingsInput): CliSettings {
         sources[key] = entry.source;
       }
     }
+    const variables = owner.profile ? profilePool(owner.values.additionalClients) : environmentPool;
+    if (Object.keys(variables).length > 0) pool = { source: owner.profile ? `profile ${owner.profile}` : 'environment', variables };
   }
   for (const key of OTHER_KEYS) {
     for (const layer of layers) {
@@ -142,6 +170,10 @@ export function resolveSettings(input: SettingsInput): CliSettings {
     profiles: names,
     values,
     sources,
+    ...(pool ? { pool } : {}),
+    clientSecrets: [values.clientSecret, ...Object.entries(pool?.variables ?? {}).filter(([name]) => name.includes('_SECRET_')).map(([, value]) => value)].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    ),
     databaseUrl: withDefault('databaseUrl'),
     archiveDir: resolve(cwd, withDefault('archiveDir')),
     auditDir: resolve(cwd, withDefault('auditDir')),
@@ -150,6 +182,8 @@ export function resolveSettings(input: SettingsInput): CliSettings {
 
 interface MergedLayer {
   readonly values: Profile;
+  /** The profile's name when the layer is one. */
+  readonly profile?: string;
   pick(key: ProfileKey): { value: string; source: SettingSource } | undefined;
 }
 
@@ -173,6 +207,7 @@ function mergeEnvironmentLayers(layers: readonly Layer[]): MergedLayer[] {
     }
     out.push({
       values: layer.values,
+      ...(layer.source.startsWith('profile ') ? { profile: layer.source.slice('profile '.length) } : {}),
       pick: (key) => {
         const value = blankToUndefined(layer.values[key]);
         return value !== undefined ? { value, source: layer.source } : undefined;
@@ -180,6 +215,19 @@ function mergeEnvironmentLayers(layers: readonly Layer[]): MergedLayer[] {
     });
   }
   return out;
+}
+
+/** The numbered variables of a pool's clients, e.g. GENESYSCLOUD_OAUTHCLIENT_SECRET_2. */
+const NUMBERED_CLIENT = /^GENESYSCLOUD_OAUTHCLIENT_(ID|SECRET)_.+$/;
+
+/** A profile's `additionalClients` as the numbered variables: the first is client 2. */
+function profilePool(clients: Profile['additionalClients']): Record<string, string> {
+  const variables: Record<string, string> = {};
+  (clients ?? []).forEach((client, index) => {
+    variables[`GENESYSCLOUD_OAUTHCLIENT_ID_${index + 2}`] = client.clientId.trim();
+    variables[`GENESYSCLOUD_OAUTHCLIENT_SECRET_${index + 2}`] = client.clientSecret.trim();
+  });
+  return variables;
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

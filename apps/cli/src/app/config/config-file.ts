@@ -17,7 +17,15 @@ export const PROFILE_KEYS = [
   'auditDir',
 ] as const;
 export type ProfileKey = (typeof PROFILE_KEYS)[number];
-export type Profile = Partial<Record<ProfileKey, string>>;
+/** One more client-credentials client of the profile's org (a client pool). */
+export interface ProfileClient {
+  clientId: string;
+  clientSecret: string;
+}
+export type Profile = Partial<Record<ProfileKey, string>> & {
+  /** More OAuth clients of the same org: with them the connection is a client pool (each client its own rate budget). */
+  additionalClients?: ProfileClient[];
+};
 
 export interface ConfigFile {
   /** Used when no --profile / GCM_PROFILE is given. */
@@ -61,7 +69,8 @@ export function readConfigFile(path: string): ConfigFile {
           continue;
         }
         for (const [key, setting] of Object.entries(profile)) {
-          if (!(PROFILE_KEYS as readonly string[]).includes(key)) problems.push(`profile "${name}" has an unknown key "${key}" (known: ${PROFILE_KEYS.join(', ')})`);
+          if (key === 'additionalClients') problems.push(...additionalClientsProblems(name, setting));
+          else if (!(PROFILE_KEYS as readonly string[]).includes(key)) problems.push(`profile "${name}" has an unknown key "${key}" (known: ${[...PROFILE_KEYS, 'additionalClients'].join(', ')})`);
           else if (typeof setting !== 'string') problems.push(`profile "${name}" key "${key}" must be a string`);
         }
       }
@@ -69,6 +78,18 @@ export function readConfigFile(path: string): ConfigFile {
   }
   if (problems.length > 0) throw new UsageError(`The config file ${path} is not usable: ${problems.join('; ')}`);
   return { ...(file.defaultProfile ? { defaultProfile: file.defaultProfile } : {}), profiles: (file.profiles ?? {}) as Record<string, Profile> };
+}
+
+/** `additionalClients`: an array of `{clientId, clientSecret}` (at most 63, the pool's first client being the profile's own). */
+function additionalClientsProblems(name: string, setting: unknown): string[] {
+  const where = `profile "${name}" key "additionalClients"`;
+  if (!Array.isArray(setting)) return [`${where} must be an array of {"clientId": "…", "clientSecret": "…"}`];
+  if (setting.length > 63) return [`${where} holds ${setting.length} clients: at most 63 (64 with the profile's own clientId)`];
+  return setting.flatMap((client: unknown, index) => {
+    const entry = client as Partial<ProfileClient> | null;
+    const ok = entry && typeof entry === 'object' && typeof entry.clientId === 'string' && entry.clientId.trim() !== '' && typeof entry.clientSecret === 'string' && entry.clientSecret.trim() !== '';
+    return ok ? [] : [`${where}[${index}] must be {"clientId": "…", "clientSecret": "…"}, both non-empty strings`];
+  });
 }
 
 /**

@@ -60,7 +60,7 @@ export class CommandContext {
     // the Genesys libraries load only for commands that talk to Genesys
     const { createConnection } = lazy.genesysConnect();
     const budget = new RequestBudget(options.maxRequests);
-    const connection = createConnection({ ...values, clientId: values.clientId, clientSecret: values.clientSecret }, this.output, budget);
+    const connection = createConnection({ ...values, clientId: values.clientId, clientSecret: values.clientSecret }, this.output, budget, this.settings.pool);
     return { connection, budget, signal: AbortSignal.any([this.interrupts.signal, budget.signal]) };
   }
 

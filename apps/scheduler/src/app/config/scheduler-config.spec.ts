@@ -114,6 +114,50 @@ describe('loadSchedulerConfig', () => {
     expect(error.message).not.toContain('topsecret');
   });
 
+  it('reads a client pool from GENESYSCLOUD_OAUTHCLIENT_ID_2 / _SECRET_2 …, every secret redacted', () => {
+    expect(loadSchedulerConfig(minimal).genesys.additionalClients).toEqual([]);
+    const config = loadSchedulerConfig({
+      ...minimal,
+      GENESYSCLOUD_OAUTHCLIENT_ID_2: 'client-2',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET_2: 'second-s3cret',
+      GENESYSCLOUD_OAUTHCLIENT_ID_3: 'client-3',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET_3: 'third-s3cret',
+      GCM_SCHEDULER_RATE_LIMIT: '250',
+    });
+    expect(config.genesys).toMatchObject({
+      clientId: 'client',
+      requestsPerMinute: 250,
+      additionalClients: [
+        { clientId: 'client-2', clientSecret: 'second-s3cret', source: 'GENESYSCLOUD_OAUTHCLIENT_ID_2 / GENESYSCLOUD_OAUTHCLIENT_SECRET_2' },
+        { clientId: 'client-3', clientSecret: 'third-s3cret', source: 'GENESYSCLOUD_OAUTHCLIENT_ID_3 / GENESYSCLOUD_OAUTHCLIENT_SECRET_3' },
+      ],
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['s3cret', 'second-s3cret', 'third-s3cret']));
+  });
+
+  it('refuses a numbered client id without its secret (and the reverse), naming the variable, never the secret', () => {
+    const error = problemsOf({
+      ...minimal,
+      GENESYSCLOUD_OAUTHCLIENT_ID_2: 'client-2',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET_3: 'lonely-s3cret',
+      GENESYSCLOUD_OAUTHCLIENT_ID_4: 'client',
+      GENESYSCLOUD_OAUTHCLIENT_SECRET_4: 'dup-s3cret',
+    });
+    expect(error.problems).toEqual([
+      { variable: 'GENESYSCLOUD_OAUTHCLIENT_SECRET_2', problem: 'is required when GENESYSCLOUD_OAUTHCLIENT_ID_2 is set: the secret of client 2 of the pool' },
+      { variable: 'GENESYSCLOUD_OAUTHCLIENT_ID_3', problem: 'is required when GENESYSCLOUD_OAUTHCLIENT_SECRET_3 is set: the id of client 3 of the pool' },
+      {
+        variable: 'GENESYSCLOUD_OAUTHCLIENT_ID_4',
+        problem: 'names the same OAuth client as GENESYSCLOUD_OAUTHCLIENT_ID: Genesys counts the rate per client, so each client of the pool must be a different one',
+      },
+    ]);
+    expect(error.message).not.toContain('lonely-s3cret');
+    expect(error.message).not.toContain('dup-s3cret');
+    // numbered clients without the first: the first's own rule speaks, once
+    const noFirst = problemsOf({ GENESYSCLOUD_REGION: 'eu-west-1', GENESYSCLOUD_OAUTHCLIENT_SECRET: 's3cret', GENESYSCLOUD_OAUTHCLIENT_ID_2: 'c2', GENESYSCLOUD_OAUTHCLIENT_SECRET_2: 'x2-s3cret' });
+    expect(noFirst.problems.map((p) => p.variable)).toEqual(['GENESYSCLOUD_OAUTHCLIENT_ID']);
+  });
+
   it('reads the CRM sync and QA snapshot settings, with their defaults', () => {
     const defaults = loadSchedulerConfig(minimal);
     expect(defaults.crm).toBeUndefined();

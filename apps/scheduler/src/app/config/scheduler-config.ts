@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArchiveWindow, type ArchiveMatch, type ArchiveWindow, type RetentionPolicy } from '@gcm/archive';
+import { readOAuthClientVariables, type OAuthClientCredentials } from '@gcm/genesys-auth';
 import { MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL } from '@gcm/messaging-client';
 import { DEFAULT_DATABASE_URL, redactDatabaseUrl } from '@gcm/store';
 import { plainToInstance } from 'class-transformer';
@@ -18,7 +19,13 @@ export interface SchedulerConfig {
     readonly loginBaseUrl?: string;
     readonly clientId: string;
     readonly clientSecret: string;
-    /** Requests per minute for the one shared transport (Genesys' default token budget is 300). */
+    /**
+     * More client-credentials clients of the same org (`GENESYSCLOUD_OAUTHCLIENT_ID_2` /
+     * `_SECRET_2` …): the transport becomes a client pool, each client with its own token
+     * and rate budget.
+     */
+    readonly additionalClients: readonly OAuthClientCredentials[];
+    /** Requests per minute per OAuth client (Genesys' default budget is 300 per client). */
     readonly requestsPerMinute: number;
   };
   readonly databaseUrl: string;
@@ -93,6 +100,9 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
   const instance = plainToInstance(SchedulerEnvironment, pickKnown(env));
   problems.push(...validateSync(instance, { forbidUnknownValues: false }).flatMap((error) => toProblems(error, env)));
   problems.push(...liveFeedProblems(env));
+  const pool = readOAuthClientVariables(env);
+  // one problem per variable: a missing GENESYSCLOUD_OAUTHCLIENT_ID is reported once
+  problems.push(...pool.problems.filter((problem) => !problems.some((known) => known.variable === problem.variable)));
   if (problems.length > 0) throw new SchedulerConfigError(problems);
 
   const ms = (name: string, fallback: string) => parseDuration(env[name] ?? fallback) as number;
@@ -116,6 +126,7 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
       loginBaseUrl: env['GENESYSCLOUD_LOGIN_BASE_URL'],
       clientId: env['GENESYSCLOUD_OAUTHCLIENT_ID'] as string,
       clientSecret,
+      additionalClients: pool.additionalClients,
       requestsPerMinute: int('GCM_SCHEDULER_RATE_LIMIT', DEFAULTS.requestsPerMinute),
     },
     databaseUrl,
@@ -167,7 +178,7 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
     qa: { cron: env['GCM_SCHEDULER_QA_CRON'] ?? DEFAULTS.qaCron, name: env['GCM_SCHEDULER_QA_NAME'] ?? DEFAULTS.qaName, ...(qaQueueIds ? { queueIds: qaQueueIds } : {}) },
     logLevel: (env['GCM_SCHEDULER_LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     shutdownGraceMs: ms('GCM_SCHEDULER_SHUTDOWN_GRACE', DEFAULTS.shutdownGrace),
-    secrets: [clientSecret, webhookSecret, crmSecret, databasePassword, ...urlCredentials(env['GCM_SCHEDULER_WEBHOOK_URL']), ...urlCredentials(crmUrl)].filter(
+    secrets: [clientSecret, ...pool.additionalClients.map((client) => client.clientSecret), webhookSecret, crmSecret, databasePassword, ...urlCredentials(env['GCM_SCHEDULER_WEBHOOK_URL']), ...urlCredentials(crmUrl)].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     ),
   };
@@ -238,7 +249,7 @@ function toProblems(error: ValidationError, env: Record<string, string | undefin
 }
 
 function displayValue(variable: string, value: string): string | undefined {
-  if (SECRET_VARIABLES.has(variable)) return undefined;
+  if (SECRET_VARIABLES.has(variable) || /^GENESYSCLOUD_OAUTHCLIENT_SECRET_/.test(variable)) return undefined;
   if (variable === 'GCM_DATABASE_URL') return redactDatabaseUrl(value);
   return value.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
 }

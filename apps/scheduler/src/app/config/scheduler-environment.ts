@@ -77,7 +77,7 @@ const problemOf = (run: () => unknown) => {
 /**
  * The scheduler's environment as class-validator rules. Every variable is checked at
  * once, so one start-up error lists everything that needs fixing. Names follow
- * /work/shared/ARCHITECTURE.md ("Configuration"); the GCM_SCHEDULER_* ones are this app's.
+ * the README ("Configuration"), the same in every program; the GCM_SCHEDULER_* ones are this app's.
  */
 export class SchedulerEnvironment {
   @ValidateIf((env: SchedulerEnvironment) => env.GENESYSCLOUD_REGION !== undefined || env.GENESYSCLOUD_API_BASE_URL === undefined)

@@ -31,6 +31,7 @@ export function registerAdminRoutes(router: Router, services: SandboxServices): 
       apiBaseUrl: services.apiBaseUrl(),
       webMessagingUrl: `${services.apiBaseUrl().replace(/^http/, 'ws')}/v1`,
       clientId: services.client.clientId,
+      clientIds: services.clients.map((client) => client.clientId),
       seed: world.config.seed,
       conversations: world.size,
       now: isoString(world.config.nowMs),

@@ -11,8 +11,9 @@ export function registerOAuthRoutes(router: Router, services: SandboxServices): 
   router.post('/oauth/token', 'login', async (ctx) => {
     const form = await ctx.form();
     const credentials = parseBasic(ctx.req.headers.authorization);
-    const { client, tokens } = services;
-    if (!credentials || credentials.id !== client.clientId || credentials.secret !== client.clientSecret) {
+    const { tokens } = services;
+    const client = credentials && services.clients.find((c) => c.clientId === credentials.id);
+    if (!credentials || !client || credentials.secret !== client.clientSecret) {
       loginError(ctx, 401, 'invalid_client', 'authentication failed');
       return;
     }
@@ -30,14 +31,15 @@ export function registerOAuthRoutes(router: Router, services: SandboxServices): 
   });
 
   const tokenInfo = (ctx: RequestContext) => {
-    const { organization, oauthClientName } = services.world.catalog;
+    const { organization } = services.world.catalog;
+    const client = services.clients.find((c) => c.clientId === ctx.token?.clientId) ?? services.client;
     ctx.sendJson(200, {
       organization: { id: organization.id, name: organization.name },
       homeOrganization: { id: organization.id, name: organization.name },
       authorizedScope: ['analytics', 'conversations', 'messaging', 'notifications'],
       OAuthClient: {
-        id: services.client.clientId,
-        name: oauthClientName,
+        id: client.clientId,
+        name: client.name,
         organization: { id: organization.id, name: organization.name },
       },
     });

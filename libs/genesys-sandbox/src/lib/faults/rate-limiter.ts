@@ -11,7 +11,7 @@ export interface RateLimitVerdict {
 const WINDOW_MS = 60_000;
 
 /**
- * Per-token requests per minute in fixed, clock-aligned one-minute windows, reported with
+ * Requests per minute per key (the OAuth client id: Genesys counts per client) in fixed, clock-aligned one-minute windows, reported with
  * the inin-ratelimit-* headers the Platform API sends.
  */
 export class RateLimiter {

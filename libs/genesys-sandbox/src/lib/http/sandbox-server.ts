@@ -114,6 +114,7 @@ export class SandboxServer {
       }
     }
     stats.recordRequest(routeKey, ctx.statusSent);
+    if (ctx.token) stats.recordClientRequest(ctx.token.clientId, ctx.statusSent);
   }
 
   /** Applies the fault decision; true when the request has been answered (or dropped) by it. */
@@ -171,7 +172,8 @@ export class SandboxServer {
     ctx.token = token;
     const limit = faults.current.rateLimitPerMinute;
     if (limit > 0) {
-      const verdict = rateLimiter.hit(token.value, limit);
+      // Genesys counts per OAuth client, not per token: a fresh login gets no fresh budget
+      const verdict = rateLimiter.hit(token.clientId, limit);
       ctx.setHeader('inin-ratelimit-count', String(verdict.count));
       ctx.setHeader('inin-ratelimit-allowed', String(verdict.limit));
       ctx.setHeader('inin-ratelimit-reset', String(verdict.resetSeconds));

@@ -24,13 +24,20 @@ export interface SocketStats {
 export type SocketKind = 'guest' | 'notifications';
 
 export interface SandboxStatsSnapshot {
-  requests: { total: number; byRoute: Record<string, Record<string, number>> };
+  /** byClient: authenticated API requests per OAuth client id, by status (e.g. `{"200": 290, "429": 3}`). */
+  requests: { total: number; byRoute: Record<string, Record<string, number>>; byClient: Record<string, Record<string, number>> };
   tokensIssued: number;
   faultsInjected: Record<FaultCounterKey, number>;
   webhooks: WebhookStats;
   sockets: Record<SocketKind, SocketStats>;
   /** Guest frames answered with an error, by code (e.g. "4029"). */
   guestErrors: Record<string, number>;
+}
+
+function sortedCounts(counts: Map<string, Map<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const key of [...counts.keys()].sort()) out[key] = Object.fromEntries([...counts.get(key)!.entries()].sort());
+  return out;
 }
 
 function emptyWebhooks(): WebhookStats {
@@ -63,6 +70,7 @@ function emptyFaults(): Record<FaultCounterKey, number> {
 export class SandboxStats {
   private total = 0;
   private byRoute = new Map<string, Map<string, number>>();
+  private byClient = new Map<string, Map<string, number>>();
   private faults = emptyFaults();
   private webhooks = emptyWebhooks();
   private sockets = emptySockets();
@@ -77,6 +85,17 @@ export class SandboxStats {
     if (!statuses) {
       statuses = new Map();
       this.byRoute.set(routeKey, statuses);
+    }
+    const key = String(status);
+    statuses.set(key, (statuses.get(key) ?? 0) + 1);
+  }
+
+  /** An authenticated API request of an OAuth client, by the status it was answered with. */
+  recordClientRequest(clientId: string, status: number): void {
+    let statuses = this.byClient.get(clientId);
+    if (!statuses) {
+      statuses = new Map();
+      this.byClient.set(clientId, statuses);
     }
     const key = String(status);
     statuses.set(key, (statuses.get(key) ?? 0) + 1);
@@ -115,7 +134,7 @@ export class SandboxStats {
       byRoute[key] = Object.fromEntries([...this.byRoute.get(key)!.entries()].sort());
     }
     return {
-      requests: { total: this.total, byRoute },
+      requests: { total: this.total, byRoute, byClient: sortedCounts(this.byClient) },
       tokensIssued: this.tokensIssued(),
       faultsInjected: { ...this.faults },
       webhooks: { ...this.webhooks },
@@ -127,6 +146,7 @@ export class SandboxStats {
   reset(): void {
     this.total = 0;
     this.byRoute = new Map();
+    this.byClient = new Map();
     this.faults = emptyFaults();
     this.webhooks = emptyWebhooks();
     this.sockets = emptySockets();
