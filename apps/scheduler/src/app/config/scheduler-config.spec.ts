@@ -33,7 +33,7 @@ describe('loadSchedulerConfig', () => {
       cron: '*/15 * * * *',
       runAtStart: false,
       replicaId: 'replica-1',
-      job: { settleDelayMs: 600_000, initialLookbackMs: 86_400_000, maxWindowMs: 86_400_000, concurrency: 8, leaseMs: 300_000, maxAttempts: 5, match: 'activity' },
+      job: { settleDelayMs: 600_000, initialLookbackMs: 86_400_000, maxWindowMs: 86_400_000, concurrency: 8, leaseMs: 30_000, maxAttempts: 5, match: 'activity' },
       logLevel: 'info',
       shutdownGraceMs: 30_000,
     });

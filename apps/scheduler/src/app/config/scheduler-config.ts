@@ -82,7 +82,7 @@ export const DEFAULTS = {
   maxWindow: '1d',
   concurrency: 8,
   requestsPerMinute: 300,
-  lease: '5m',
+  lease: '30s',
   maxAttempts: 5,
   shutdownGrace: '30s',
 } as const;
