@@ -51,6 +51,11 @@ export class AppModule {
       },
       conversation: (event) => metrics.conversation(event),
       runFinished: (summary) => metrics.runFinished(summary),
+      leaseTakenOver: (event) => {
+        metrics.leaseTakenOver();
+        logger.emit('warn', `Took the archive run lease over from ${event.from}`, { ...event }, ArchiveRunner.name);
+      },
+      runsAbandoned: (count) => metrics.runsAbandoned(count),
     };
     return {
       module: AppModule,

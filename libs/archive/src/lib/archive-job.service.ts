@@ -318,6 +318,20 @@ export class ArchiveJob {
     };
   }
 
+  /**
+   * Work items of the queue being archived now (the run lease holder's, else the scheduled
+   * window in progress) by status, for queue-depth metrics. Undefined when none is open.
+   */
+  async queueDepth(): Promise<{ queue: string; counts: Awaited<ReturnType<StoreRepositories['workItems']['countByStatus']>> } | undefined> {
+    const lease = await this.lease().peek();
+    let queue = lease?.owner && lease.expiresAt > this.options.clock.now() ? lease.queue : undefined;
+    if (!queue) {
+      const name = checkpointNames.scheduled(this.options.jobName);
+      queue = readWindowState((await this.store.checkpoints.get(name))?.resumeToken, name)?.queue;
+    }
+    return queue ? { queue, counts: await this.store.workItems.countByStatus(queue) } : undefined;
+  }
+
   // ── windows ──────────────────────────────────────────────────────────────
 
   /** The scheduled window in progress, or the next one when it is due. */

@@ -22,7 +22,9 @@ export class ArchiveRunner implements BeforeApplicationShutdown {
     @Inject(ArchiveJob) private readonly job: ArchiveJob,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
-  ) {}
+  ) {
+    metrics.observeArchiveQueue(async () => this.job.queueDepth());
+  }
 
   get running(): boolean {
     return this.current !== undefined;

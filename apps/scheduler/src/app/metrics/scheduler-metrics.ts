@@ -10,6 +10,7 @@ import type { LiveFeedStatus } from '../live/live-feed-runner.service';
  * - gcm_scheduler_run_in_progress, gcm_scheduler_runs_skipped_total{reason}
  * - gcm_scheduler_last_success_timestamp_seconds{kind}, gcm_archive_watermark_timestamp_seconds
  * - gcm_archive_conversations_total{outcome}, gcm_archive_api_calls_total
+ * - gcm_archive_lease_takeovers_total, gcm_archive_job_runs_abandoned_total, gcm_archive_queue_items{status}
  * - gcm_retention_versions_removed_total
  * - with the live feed: gcm_live_feed_running, gcm_live_feed_channels_open, gcm_live_feed_topics{verdict},
  *   gcm_live_feed_events_total{type}, gcm_live_feed_last_event_timestamp_seconds,
@@ -26,6 +27,8 @@ export class SchedulerMetrics implements ArchiveObserver {
   private readonly apiCalls: Counter;
   private readonly retentionRemoved: Counter;
   private readonly liveEvents: Counter<'type'>;
+  private readonly takeovers: Counter;
+  private readonly abandoned: Counter;
 
   constructor(readonly registry: Registry) {
     collectDefaultMetrics({ register: registry, prefix: 'gcm_scheduler_' });
@@ -54,6 +57,16 @@ export class SchedulerMetrics implements ArchiveObserver {
     });
     this.apiCalls = new Counter({ name: 'gcm_archive_api_calls_total', help: 'Genesys API calls made by archive runs', registers: [registry] });
     this.retentionRemoved = new Counter({ name: 'gcm_retention_versions_removed_total', help: 'Archive versions removed by retention sweeps', registers: [registry] });
+    this.takeovers = new Counter({
+      name: 'gcm_archive_lease_takeovers_total',
+      help: 'Times this replica took the archive run lease over from a replica that stopped renewing it',
+      registers: [registry],
+    });
+    this.abandoned = new Counter({
+      name: 'gcm_archive_job_runs_abandoned_total',
+      help: 'Job runs this replica ended abandoned because their holder stopped renewing them',
+      registers: [registry],
+    });
     this.liveEvents = new Counter({ name: 'gcm_live_feed_events_total', help: 'Live events this replica wrote to the CRM outbox, by type', labelNames: ['type'], registers: [registry] });
   }
 
@@ -74,6 +87,28 @@ export class SchedulerMetrics implements ArchiveObserver {
       this.lastSuccess.set({ kind: summary.kind }, Date.now() / 1_000);
     }
     if (summary.watermark) this.watermark.set(Date.parse(summary.watermark) / 1_000);
+  }
+
+  leaseTakenOver(): void {
+    this.takeovers.inc();
+  }
+
+  runsAbandoned(count: number): void {
+    this.abandoned.inc(count);
+  }
+
+  /** Depth of the archive queue being worked on, read at every scrape. Call once. */
+  observeArchiveQueue(read: () => Promise<{ counts: Record<'pending' | 'in-flight' | 'done' | 'dead', number> } | undefined>): void {
+    new Gauge({
+      name: 'gcm_archive_queue_items',
+      help: 'Work items of the archive window being worked on, by status (pending, in-flight, done, dead); 0 between windows',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const depth = await read().catch(() => undefined);
+        for (const status of ['pending', 'in-flight', 'done', 'dead'] as const) this.set({ status }, depth?.counts[status] ?? 0);
+      },
+    });
   }
 
   runSkipped(reason: 'overlap' | 'shutting-down'): void {

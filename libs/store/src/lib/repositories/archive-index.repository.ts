@@ -109,6 +109,12 @@ export class ArchiveIndexRepository {
   }
 
   /** Every version of a conversation, oldest first. */
+  /** Versions indexed in all (progress and metrics). */
+  async count(): Promise<number> {
+    const row = await this.ctx.db.selectFrom('archive_index').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async versions(conversationId: string): Promise<ArchiveIndexEntry[]> {
     const rows = await this.ctx.db
       .selectFrom('archive_index')
