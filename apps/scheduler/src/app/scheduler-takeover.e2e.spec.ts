@@ -116,10 +116,12 @@ postgres('three scheduler replicas, one killed twice (kill -9) and restarted', (
     };
     expect(inspection.mismatched.filter((entry) => !stillGoing(entry.conversationId))).toEqual([]);
     for (const id of sandbox.truth.conversationIds()) expect(await store.archiveIndex.versions(id)).toHaveLength(1);
-    // the killed runs were ended abandoned by whoever noticed; nothing is left running
+    // the killed runs were ended abandoned by whoever noticed (the first kill always hits a
+    // run: the victim held the lease; the second may hit a replica between runs); nothing is left running
     expect(await store.jobRuns.running(['archive', 'archive:backfill'])).toEqual([]);
-    const runs = await store.jobRuns.list('archive', 50);
-    expect(runs.filter((run) => run.status === 'abandoned').length).toBeGreaterThanOrEqual(2);
+    const abandoned = (await store.jobRuns.list('archive', 50)).filter((run) => run.status === 'abandoned');
+    expect(abandoned.length).toBeGreaterThanOrEqual(1);
+    for (const run of abandoned) expect(run.owner).toBe(victimId);
     expect(await store.workItems.openQueues('archive:')).toEqual([]);
   });
 });
