@@ -45,11 +45,8 @@ const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
  */
 const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cc}\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u2800\u{E0100}-\u{E01EF}]+$/u;
 
-const DISPLAY_ACTIVE = new RegExp(
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\p{Cs}/.source,
-  'gu',
-);
+// eslint-disable-next-line no-control-regex
+const DISPLAY_ACTIVE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\p{Cs}/gu;
 
 function at(text: string, pattern: RegExp): number {
   return text.search(pattern);

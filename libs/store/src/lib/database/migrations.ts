@@ -3,6 +3,7 @@ import { StoreError, StoreErrorCode } from '../store.error';
 import type { DatabaseEngine } from './database-url';
 import { archiveCatalogMigration } from './archive-catalog.migration';
 import { qaSnapshotsMigration } from './qa-snapshots.migration';
+import { reviewSessionsMigration } from './review-sessions.migration';
 
 export const MIGRATION_TABLE = 'gcm_migrations';
 export const MIGRATION_LOCK_TABLE = 'gcm_migrations_lock';
@@ -103,6 +104,7 @@ function migrationsFor(engine: DatabaseEngine): Record<string, Migration> {
     },
     '0002-qa-snapshots': qaSnapshotsMigration(engine),
     '0003-archive-catalog': archiveCatalogMigration(),
+    '0004-review-sessions': reviewSessionsMigration(),
   };
 }
 
