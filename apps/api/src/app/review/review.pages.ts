@@ -1,3 +1,4 @@
+import { inertFileName } from '@gcm/text-policy';
 import type { ArchiveCatalogEntry, ArchiveIndexEntry } from '@gcm/store';
 import { integritySummary, type ArchiveContent, type ArchivedMedia, type ArchivedMessage, type TimelineParticipant } from '@gcm/history-timeline';
 import { html, trusted, type Html } from './html';
@@ -265,7 +266,7 @@ function messageItem(m: ArchivedMessage, doc: ArchiveContent, media: Map<string,
     m.attachmentIds.length > 0
       ? html`<ul class="attachments" aria-label="Attachments">${m.attachmentIds.map((id) => {
           const a = media.get(id);
-          return html`<li>📎 ${a?.filename ?? id}${a?.mime ? html` <span class="muted">${a.mime}</span>` : ''}${a?.sizeBytes !== undefined ? html` <span class="muted">${bytes(a.sizeBytes)}</span>` : ''}</li>`;
+          return html`<li>📎 ${a?.filename ? inertFileName(a.filename) : id}${a?.mime ? html` <span class="muted">${a.mime}</span>` : ''}${a?.sizeBytes !== undefined ? html` <span class="muted">${bytes(a.sizeBytes)}</span>` : ''}</li>`;
         })}</ul>`
       : ''
   }
