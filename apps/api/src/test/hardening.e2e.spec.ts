@@ -211,6 +211,18 @@ describe('API hardening (e2e, sandbox + SQLite): hostile bodies, encodings and t
     });
   });
 
+  it('item 7: failed review sign-ins from one address wait longer each time, even with the right key', async () => {
+    const login = (apiKey: string) =>
+      fetch(`${api.baseUrl}/review/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ apiKey }).toString(), redirect: 'manual' });
+    for (let i = 0; i < 5; i++) expect((await login(`gcm_wrong-${i}`)).status).toBe(401);
+    // the sixth failure is answered, and from now on the address waits
+    expect((await login('gcm_wrong-6')).status).toBe(401);
+    const blocked = await login(api.keys.reader);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('1');
+    expect(await blocked.text()).toContain('Too many failed sign-ins');
+  });
+
   it('log lines name the route pattern, never the guest token, and every 4xx above was logged without it', async () => {
     await raw('POST', `/v1/guest-sessions/${token}/messages?token=${token}`, 'not json');
     const lines = api.logs.map((line) => JSON.stringify(line));

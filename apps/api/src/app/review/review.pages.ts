@@ -44,7 +44,7 @@ export function loginPage(options: { error?: string; keyId?: string } = {}): str
     'Sign in',
     html`<section class="card narrow" aria-labelledby="login-title">
   <h1 id="login-title">Sign in</h1>
-  <p>Use an API key with the <code>read</code> scope. It is kept in a cookie for this browser session only.</p>
+  <p>Use an API key with the <code>read</code> scope. The key itself is not kept: this browser gets a session that ends when you sign out, when it expires, or when the key is removed.</p>
   ${options.error ? html`<p class="alert error" role="alert" id="login-error">${options.error}</p>` : ''}
   <form method="post" action="/review/login">
     <label for="api-key">API key</label>
