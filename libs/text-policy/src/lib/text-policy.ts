@@ -40,10 +40,11 @@ const ANY_CONTROL = /[\u0001-\u001F\u007F-\u009F]/;
 const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 /**
  * Characters that draw nothing: white space, controls, format characters (zero-width
- * space/joiners, word joiner, BOM, bidi marks, tag characters…), variation selectors, the
- * combining grapheme joiner, Hangul fillers and the blank Braille pattern.
+ * space/joiners, word joiner, BOM, bidi marks, tag characters…), the default-ignorable
+ * code points (variation selectors, the combining grapheme joiner, Hangul fillers…) and the
+ * blank Braille pattern.
  */
-const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cc}\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u2800\u{E0100}-\u{E01EF}]+$/u;
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]+$/u;
 
 // eslint-disable-next-line no-control-regex
 const DISPLAY_ACTIVE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|\p{Cs}/gu;
