@@ -92,7 +92,7 @@ describe('API hardening (e2e, sandbox + SQLite): hostile bodies, encodings and t
   });
 
   describe('item 6: text that would be altered without a word is refused, naming the field', () => {
-    const send = (body: string) => raw('POST', `/v1/guest-sessions/${token}/messages`, body);
+    const send = (body: string | Buffer) => raw('POST', `/v1/guest-sessions/${token}/messages`, body);
 
     it('a lone surrogate (JSON escape) in text or in a custom attribute', async () => {
       const text = await send('{"text":"a\\ud800b"}');

@@ -118,19 +118,23 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
   });
 
   it('shows a bidi-override guest message in logical order, in the page and in the Markdown export', async () => {
+    await page.goto(`${fixture.api.baseUrl}/review/conversations/${fixture.hostileConversationId}`);
     const text = page.locator('li.message p.text').filter({ hasText: 'dcba' });
     await expect(text.count()).resolves.toBe(1);
     // what the reviewer sees, character by character: the override is a visible escape, not an instruction
     await expect(text.innerText()).resolves.toBe(BIDI_SHOWN);
     await expect(text.innerText()).resolves.not.toBe(BIDI_TEXT);
     // the rendered line reads left to right: "abc" is drawn before "dcba"
+    // the page's own layout (minimal DOM shapes: the spec is compiled without the DOM library)
+    type TextNode = { textContent: string };
+    type Range = { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getBoundingClientRect(): { left: number } };
     const order = await text.evaluate((element) => {
-      const range = document.createRange();
-      const node = element.firstChild as Text;
+      const host = element as unknown as { firstChild: TextNode; ownerDocument: { createRange(): Range } };
       const at = (needle: string) => {
-        const start = (node.textContent ?? '').indexOf(needle);
-        range.setStart(node, start);
-        range.setEnd(node, start + needle.length);
+        const range = host.ownerDocument.createRange();
+        const start = host.firstChild.textContent.indexOf(needle);
+        range.setStart(host.firstChild, start);
+        range.setEnd(host.firstChild, start + needle.length);
         return range.getBoundingClientRect().left;
       };
       return { abc: at('abc'), dcba: at('dcba') };
