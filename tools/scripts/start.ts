@@ -28,6 +28,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
+import { Redactor } from '@gcm/audit';
 
 const root = resolve(__dirname, '../..');
 const stateDir = resolve(root, process.env['GCM_STATE_DIR'] || 'var');
@@ -41,6 +42,17 @@ const STOP_GRACE_MS = 35_000;
 
 type LogLine = Record<string, unknown> & { level?: string; msg?: string };
 
+/**
+ * Every line a process of the stack writes passes this before it reaches a log file or the
+ * console: the sandbox's client secret (in its listening line), the local API key, and any
+ * secret of the environment are scrubbed, as are bearer tokens, JWTs and `"…secret": "…"`
+ * members. The apps redact their own lines too; this covers the sandbox and anything else.
+ */
+const redactor = new Redactor();
+const redact = (line: string) => redactor.redactString(line);
+/** Log files are the owner's only: they describe the stack even with the secrets scrubbed. */
+const LOG_FILE_MODE = 0o600;
+
 /** One process of the stack: its log goes to <state>/log/<name>.log, its JSON lines to listeners. */
 class StackProcess {
   readonly exited: Promise<number | null>;
@@ -52,14 +64,17 @@ class StackProcess {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    this.log = createWriteStream(resolve(stateDir, 'log', `${name}.log`), { flags: 'a' });
+    this.log = openLog(resolve(stateDir, 'log', `${name}.log`));
     this.log.write(`--- ${new Date().toISOString()} npm start (pid ${child.pid})\n`);
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        this.log.write(`${line}\n`);
-        this.tail.push(line);
+        const shownLine = redact(line);
+        this.log.write(`${shownLine}\n`);
+        this.tail.push(shownLine);
         if (this.tail.length > 20) this.tail.shift();
+        // listeners read the line as written (the sandbox's listening line carries its credentials);
+        // whatever they print goes through say(), which redacts
         for (const listener of [...this.listeners]) listener(line);
       });
     }
@@ -134,7 +149,14 @@ function parseJson(line: string): LogLine | undefined {
 }
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
-const say = (name: string, line: string) => print(`[${name}] ${line}`);
+const say = (name: string, line: string) => print(`[${name}] ${redact(line)}`);
+
+function openLog(path: string): WriteStream {
+  const log = createWriteStream(path, { flags: 'a', mode: LOG_FILE_MODE });
+  // a log file from an older run keeps its mode otherwise
+  if (existsSync(path)) chmodSync(path, LOG_FILE_MODE);
+  return log;
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function launch(name: string, command: string, args: string[], env: Record<string, string | undefined>): StackProcess {
@@ -162,6 +184,9 @@ async function main(): Promise<number> {
   for (const dir of ['.', 'archive', 'audit', 'log']) mkdirSync(resolve(stateDir, dir), { recursive: true });
   const dotEnv = readDotEnv();
   const env: Record<string, string | undefined> = { ...dotEnv, ...process.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value && /SECRET|PASSWORD|TOKEN|_KEY$/i.test(name)) redactor.addKnownSecret(value);
+  }
   const real = Boolean(env['GENESYSCLOUD_OAUTHCLIENT_ID'] && env['GENESYSCLOUD_OAUTHCLIENT_SECRET']);
   const processes: StackProcess[] = [];
 
@@ -220,6 +245,7 @@ async function main(): Promise<number> {
       const json = parseJson(line);
       return json?.['event'] === 'listening' ? (json as unknown as NonNullable<typeof sandboxInfo>) : undefined;
     }, 'that it listens');
+    redactor.addKnownSecret(sandboxInfo.clientSecret);
     say('sandbox', `listening on ${sandboxInfo.apiBaseUrl}`);
     genesys = {
       GENESYSCLOUD_API_BASE_URL: sandboxInfo.apiBaseUrl,
@@ -254,6 +280,8 @@ async function main(): Promise<number> {
 
   // ── the API and the scheduler ──────────────────────────────────────────────
   const apiKey = `gcm_${randomBytes(32).toString('base64url')}`;
+  // printed once below, for the user; never in a log file or a relayed line
+  redactor.addKnownSecret(apiKey);
   const apiPort = await portOr0(Number(env['GCM_API_PORT'] ?? 3000));
   const schedulerPort = await portOr0(Number(env['GCM_SCHEDULER_PORT'] ?? 9464));
   const shared = {
@@ -369,7 +397,7 @@ async function main(): Promise<number> {
  * idempotency key would).
  */
 async function startLocalCrm(logPath: string): Promise<{ url: string; server: Server }> {
-  const log = createWriteStream(logPath, { flags: 'a' });
+  const log = openLog(logPath);
   const seen = new Set<string>();
   const server = createHttpServer((request, response) => {
     let body = '';
@@ -385,7 +413,7 @@ async function startLocalCrm(logPath: string): Promise<{ url: string; server: Se
       const results = records.map((record) => {
         const duplicate = seen.has(record.idempotencyKey);
         seen.add(record.idempotencyKey);
-        if (!duplicate) log.write(`${JSON.stringify(record)}\n`);
+        if (!duplicate) log.write(`${redact(JSON.stringify(record))}\n`);
         return { idempotencyKey: record.idempotencyKey, status: duplicate ? 'duplicate' : 'accepted' };
       });
       const types = [...new Set(records.map((record) => record.type))].join(', ');

@@ -80,6 +80,11 @@ export {
 } from './lib/archive/filesystem-archive-sink';
 
 export {
+  ReviewSessionRepository,
+  type NewReviewSession,
+  type ReviewSession,
+} from './lib/repositories/review-session.repository';
+export {
   QaSnapshotRepository,
   type NewQaSnapshot,
   type StoredQaSnapshot,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ArchiveModule } from '@gcm/archive/nest';
 import type { AuditLog } from '@gcm/audit';
 import { AUDIT_LOG, AuditModule } from '@gcm/audit/nest';
@@ -20,6 +20,7 @@ import { AuditTrailModule } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ApiConfig } from './config/api-config';
 import { configSecrets } from './config/api-config';
+import { BodyParsingInterceptor } from './http/body-parsing.interceptor';
 import { ConversationsModule } from './conversations/conversations.module';
 import { CoreModule } from './core.module';
 import { EventsModule } from './events/events.module';
@@ -144,6 +145,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: BodyParsingInterceptor },
       ],
     };
   }

@@ -9,6 +9,7 @@ import type { ApiRuntime } from './api-runtime';
 import type { ApiConfig } from './config/api-config';
 import { createApiLogger } from './core.module';
 import type { ApiRequest, ApiResponse } from './http/api-request';
+import { bodyReader } from './http/body-reader';
 import { answerClientErrorsAsProblems } from './http/client-error.handler';
 import { REQUEST_ID_HEADER, RequestLifecycle } from './http/request-lifecycle';
 import type { JsonLogger } from './logging/json-logger';
@@ -24,15 +25,14 @@ export interface ApiApplication {
 
 /**
  * Builds the API: every request first gets its id and lifecycle hooks, then helmet's
- * headers, CORS only when origins are configured, a size-limited JSON body parser (the
- * raw bytes kept for the webhook signature), URI versioning (/v1), the global validation
+ * headers, CORS only when origins are configured, a size-limited body reader (the raw
+ * bytes, parsed after the guards by BodyParsingInterceptor), URI versioning (/v1), the global validation
  * pipe, and the OpenAPI docs. Not listening yet: `app.listen` is the caller's.
  */
 export async function createApiApplication(config: ApiConfig, runtime: ApiRuntime = {}): Promise<ApiApplication> {
   const logger = createApiLogger(config, runtime);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, runtime, logger), {
     bodyParser: false,
-    rawBody: true,
     logger,
     abortOnError: false,
   });
@@ -45,11 +45,19 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // the Swagger UI at /docs loads its own scripts and styles and inline styles; nothing else is HTML
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        // the Swagger UI at /docs loads its own scripts and styles and inline styles; nothing else is HTML.
+        // No upgrade-insecure-requests: over plain HTTP (a host name other than localhost) it would send the
+        // browser to https:// for every script and stylesheet, and /docs would stay blank
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null },
       },
+      // HSTS only means something over HTTPS (browsers ignore it on http://): sent below when the request is secure
+      strictTransportSecurity: false,
     }),
   );
+  app.use((request: ApiRequest, response: ApiResponse, next: () => void) => {
+    if ((request as { secure?: boolean }).secure === true) response.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
   if (config.http.corsOrigins) {
     app.enableCors({
       origin: [...config.http.corsOrigins],
@@ -59,8 +67,9 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
-  // body parser failures (malformed JSON, too large) happen before Nest routes: answer them as problems here
+  // the body's bytes only (413 beyond GCM_API_BODY_LIMIT); BodyParsingInterceptor decodes them after the guards
+  app.use(bodyReader(config.http.bodyLimitBytes, logger));
+  // failures of middleware happen before Nest routes: answer them as problems here
   app.use((error: unknown, request: ApiRequest, response: ApiResponse, next: (error?: unknown) => void) => {
     if (response.headersSent) {
       next(error);

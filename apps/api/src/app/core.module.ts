@@ -6,12 +6,14 @@ import { API_RUNTIME } from './api-runtime';
 import { ArchiveRunRegistry } from './archives/archive-run.registry';
 import { MutationAuditRecorder } from './audit/mutation-audit.recorder';
 import { ApiKeyRegistry } from './auth/api-key.registry';
+import { LoginThrottle } from './auth/login-throttle';
 import { RateLimiter } from './auth/rate-limiter';
 import { configSecrets, type ApiConfig } from './config/api-config';
 import { API_CLOCK, API_CONFIG } from './config/api-config.token';
 import { RequestLifecycle } from './http/request-lifecycle';
 import { JsonLogger } from './logging/json-logger';
 import { MetricsService } from './metrics/metrics.service';
+import { ReviewSessions } from './review/review-sessions';
 
 /** The API's own infrastructure, visible to every feature module. */
 @Global()
@@ -28,12 +30,14 @@ export class CoreModule {
         { provide: JsonLogger, useValue: logger },
         { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(config.auth.keys) },
         { provide: RateLimiter, useValue: new RateLimiter(clock) },
+        { provide: LoginThrottle, useValue: new LoginThrottle(clock) },
+        ReviewSessions,
         { provide: ArchiveRunRegistry, useValue: new ArchiveRunRegistry() },
         MetricsService,
         MutationAuditRecorder,
         RequestLifecycle,
       ],
-      exports: [API_CONFIG, API_RUNTIME, API_CLOCK, JsonLogger, ApiKeyRegistry, RateLimiter, ArchiveRunRegistry, MetricsService, MutationAuditRecorder, RequestLifecycle],
+      exports: [API_CONFIG, API_RUNTIME, API_CLOCK, JsonLogger, ApiKeyRegistry, RateLimiter, LoginThrottle, ReviewSessions, ArchiveRunRegistry, MetricsService, MutationAuditRecorder, RequestLifecycle],
     };
   }
 }

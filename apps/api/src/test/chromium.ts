@@ -16,7 +16,7 @@ export function browserPlan(): { run: boolean; reason?: string } {
 }
 
 /** Headless Chromium as this machine's closed network needs it: no background connections (playwright gives it a fresh profile). */
-export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
+export async function launchChromium(options: { args?: readonly string[] } = {}): Promise<{ browser: Browser; close(): Promise<void> }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -29,6 +29,7 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...(options.args ?? []),
     ],
   });
   return {

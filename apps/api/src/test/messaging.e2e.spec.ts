@@ -49,7 +49,7 @@ describe('guest sessions and conversations (e2e, sandbox + SQLite)', () => {
     });
 
     it('names deploymentId when web messaging refuses the deployment (422), and customAttributes when too large (400)', async () => {
-      const refused = await api.request('POST', '/v1/guest-sessions', { key: api.keys.writer, body: { deploymentId: 'unknown-deployment' } });
+      const refused = await api.request('POST', '/v1/guest-sessions', { key: api.keys.writer, body: { deploymentId: '00000000-0000-4000-8000-00000000dead' } });
       expect(refused.status).toBe(422);
       expect(refused.json).toMatchObject({ type: 'urn:gcm:problem:deployment-refused', fields: ['deploymentId'] });
       const large = await api.request('POST', '/v1/guest-sessions', {

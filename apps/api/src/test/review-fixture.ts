@@ -9,6 +9,11 @@ export const HOSTILE_TEXTS = [
   `<img src=x onerror="window.__gcmPwned = true"> & "quotes" 'single' \`tick\``,
 ];
 
+/** A guest message with a right-to-left override: shown raw it reads "abcabcd"; it must read in logical order. */
+export const BIDI_TEXT = 'abc\u202Edcba';
+/** How the review pages and the Markdown export show BIDI_TEXT: the override as a visible escape. */
+export const BIDI_SHOWN = 'abc\\u{202E}dcba';
+
 export interface ReviewFixture {
   readonly api: ApiHarness;
   /** The guest conversation whose messages are HOSTILE_TEXTS. */
@@ -36,7 +41,7 @@ export async function startReviewFixture(): Promise<ReviewFixture> {
       validator: new MessageValidator({ contentPolicy: { blockedPatterns: [] } }),
     });
     try {
-      for (const text of HOSTILE_TEXTS) await guest.sendText(text);
+      for (const text of [...HOSTILE_TEXTS, BIDI_TEXT]) await guest.sendText(text);
     } finally {
       guest.disconnect();
     }

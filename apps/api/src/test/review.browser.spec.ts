@@ -2,7 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserPlan, launchChromium } from './chromium';
-import { HOSTILE_TEXTS, startReviewFixture, type ReviewFixture } from './review-fixture';
+import { hashApiKey } from '../app/auth/api-key';
+import { startApiHarness } from './api-harness';
+import { BIDI_SHOWN, BIDI_TEXT, HOSTILE_TEXTS, startReviewFixture, type ReviewFixture } from './review-fixture';
+
+/** A name that is not localhost: the browser resolves it to 127.0.0.1 and treats it as any other HTTP site. */
+const OTHER_HOST = 'gcm-review.test';
 
 /** Screenshots a reviewer can look at after the run. */
 export const SCREENSHOT_DIR = resolve(__dirname, '../../../../tmp/review-screenshots');
@@ -25,7 +30,7 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
   beforeAll(async () => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     fixture = await startReviewFixture();
-    chromium = await launchChromium();
+    chromium = await launchChromium({ args: [`--host-resolver-rules=MAP ${OTHER_HOST} 127.0.0.1`] });
     browser = chromium.browser;
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
@@ -112,6 +117,37 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'hostile-guest-message.png'), fullPage: true });
   });
 
+  it('shows a bidi-override guest message in logical order, in the page and in the Markdown export', async () => {
+    await page.goto(`${fixture.api.baseUrl}/review/conversations/${fixture.hostileConversationId}`);
+    const text = page.locator('li.message p.text').filter({ hasText: 'dcba' });
+    await expect(text.count()).resolves.toBe(1);
+    // what the reviewer sees, character by character: the override is a visible escape, not an instruction
+    await expect(text.innerText()).resolves.toBe(BIDI_SHOWN);
+    await expect(text.innerText()).resolves.not.toBe(BIDI_TEXT);
+    // the rendered line reads left to right: "abc" is drawn before "dcba"
+    // the page's own layout (minimal DOM shapes: the spec is compiled without the DOM library)
+    type TextNode = { textContent: string };
+    type Range = { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getBoundingClientRect(): { left: number } };
+    const order = await text.evaluate((element) => {
+      const host = element as unknown as { firstChild: TextNode; ownerDocument: { createRange(): Range } };
+      const at = (needle: string) => {
+        const range = host.ownerDocument.createRange();
+        const start = host.firstChild.textContent.indexOf(needle);
+        range.setStart(host.firstChild, start);
+        range.setEnd(host.firstChild, start + needle.length);
+        return range.getBoundingClientRect().left;
+      };
+      return { abc: at('abc'), dcba: at('dcba') };
+    });
+    expect(order.abc).toBeLessThan(order.dcba);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export Markdown' }).click()]);
+    const path = join(SCREENSHOT_DIR, download.suggestedFilename());
+    await download.saveAs(path);
+    const markdown = readFileSync(path, 'utf8');
+    expect(markdown).toContain('abc\\\\u\\{202E\\}dcba');
+    expect(markdown).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+  });
+
   it('signs out: the cookie is gone and the pages ask for a key again', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${fixture.api.baseUrl}/review/login`);
@@ -120,5 +156,66 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
     expect(new URL(page.url()).pathname).toBe('/review/login');
     // the pages load nothing they are not allowed to (a CSP violation would be logged as an error)
     expect(consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
+
+  async function signIn(baseUrl: string, key: string): Promise<void> {
+    await page.goto(`${baseUrl}/review/login`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${baseUrl}/review`);
+  }
+
+  it('after sign-out, a saved copy of the old session cookie gets 401', async () => {
+    await signIn(fixture.api.baseUrl, fixture.api.keys.reader);
+    const saved = await context.cookies();
+    expect(saved).toEqual([expect.objectContaining({ name: 'gcm_review', value: expect.stringMatching(/^rs_/) })]);
+    expect(saved[0]?.value).not.toContain(fixture.api.keys.reader);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${fixture.api.baseUrl}/review/login`);
+    await context.addCookies(saved);
+    const response = await page.goto(`${fixture.api.baseUrl}/review`);
+    expect(response?.status()).toBe(401);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Your session has ended');
+    await expect(context.cookies()).resolves.toEqual([]);
+  });
+
+  it('after a key is removed from GCM_API_KEYS, its sessions end on every replica', async () => {
+    await signIn(fixture.api.baseUrl, fixture.api.keys.reader);
+    // a replica on the same database, deployed without the reader key (cookies do not depend on the port)
+    const withoutReader = () =>
+      startApiHarness({
+        reuseSandbox: fixture.api.sandbox,
+        env: { GCM_DATABASE_URL: fixture.api.config.database.url, GCM_API_KEYS: `admin:admin:${hashApiKey(fixture.api.keys.admin)}` },
+      });
+    const rotated = await withoutReader();
+    try {
+      const onRotated = await page.goto(`${rotated.baseUrl}/review`);
+      expect(onRotated?.status()).toBe(401);
+    } finally {
+      await rotated.close();
+    }
+    // a replica that starts without the key ends its sessions at once: the original API, which still has the key, finds none
+    await signIn(fixture.api.baseUrl, fixture.api.keys.reader);
+    const restarted = await withoutReader();
+    try {
+      const onOriginal = await page.goto(`${fixture.api.baseUrl}/review`);
+      expect(onOriginal?.status()).toBe(401);
+    } finally {
+      await restarted.close();
+    }
+  }, 60_000);
+
+  it('renders /docs when the API is reached by a host name other than localhost over plain HTTP', async () => {
+    const url = `http://${OTHER_HOST}:${new URL(fixture.api.baseUrl).port}/docs`;
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    const response = await page.goto(url);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    await page.locator('.swagger-ui .info .title').waitFor({ timeout: 20_000 });
+    await expect(page.locator('.swagger-ui .info .title').textContent()).resolves.toContain('gcm API');
+    await expect(page.locator('.opblock').count()).resolves.toBeGreaterThan(5);
+    expect(failed.filter((u) => u.startsWith('https:'))).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs-other-host.png') });
   });
 });

@@ -1,6 +1,8 @@
 import { MutationAuditRecorder } from '../app/audit/mutation-audit.recorder';
 import { REVIEW_PAGE_SIZE } from '../app/review/review.service';
-import { cookieClient, HOSTILE_TEXTS, startReviewFixture, type ReviewFixture } from './review-fixture';
+import { hashApiKey } from '../app/auth/api-key';
+import { startApiHarness } from './api-harness';
+import { BIDI_SHOWN, BIDI_TEXT, cookieClient, HOSTILE_TEXTS, startReviewFixture, type ReviewFixture } from './review-fixture';
 
 describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
   let fixture: ReviewFixture;
@@ -45,8 +47,10 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     expect((await client.request('POST', '/review/login', { form: { apiKey: 'x'.repeat(3_000) } })).status).toBe(413);
   });
 
-  it('keeps the key in an HttpOnly, SameSite=Strict session cookie scoped to /review', async () => {
+  it('keeps a server-side session id (never the key) in an HttpOnly, SameSite=Strict cookie scoped to /review', async () => {
     const login = await client.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader } });
+    expect(client.cookie).toMatch(/^gcm_review=rs_[A-Za-z0-9_-]{43}$/);
+    expect(login.setCookie).not.toContain(fixture.api.keys.reader);
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/review');
     const attributes = (login.setCookie ?? '').split(';').map((s) => s.trim());
@@ -124,9 +128,15 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     expect(md.text).not.toContain('<script>');
     expect(md.text).toContain('## Findings');
 
+    // a right-to-left override is shown as a visible escape: the text reads in logical order
+    expect(page.text).toContain(BIDI_SHOWN);
+    expect(md.text).toContain('abc\\\\u\\{202E\\}dcba'); // Markdown for abc\u{202E}dcba
+    for (const shown of [page.text, md.text]) expect(shown).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+
     const json = await client.request('GET', `/review/conversations/${fixture.hostileConversationId}/export.json`);
     const document = JSON.parse(json.text) as { messages: Array<{ text?: string }>; contentHash: string };
-    expect(document.messages.map((m) => m.text)).toEqual(expect.arrayContaining(HOSTILE_TEXTS));
+    // the archived record keeps what was written, byte for byte (its hash covers it)
+    expect(document.messages.map((m) => m.text)).toEqual(expect.arrayContaining([...HOSTILE_TEXTS, BIDI_TEXT]));
     expect(document.contentHash).toMatch(/^sha256:/);
   });
 
@@ -152,5 +162,37 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     );
     const everything = JSON.stringify(records) + JSON.stringify(fixture.api.logs);
     for (const key of Object.values(fixture.api.keys)) expect(everything).not.toContain(key);
+  });
+
+  it('ends sessions server-side: a saved copy of the cookie fails after sign-out, and a key rotated out ends its sessions', async () => {
+    const first = cookieClient(fixture.api.baseUrl);
+    await first.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader } });
+    const saved = first.cookie as string;
+    const copy = async (baseUrl = fixture.api.baseUrl) => fetch(`${baseUrl}/review`, { headers: { cookie: saved }, redirect: 'manual' });
+    expect((await copy()).status).toBe(200);
+    await first.request('POST', '/review/logout');
+    const afterLogout = await copy();
+    expect(afterLogout.status).toBe(401);
+    expect(afterLogout.headers.get('set-cookie')).toContain('Max-Age=0');
+    expect(await afterLogout.text()).toContain('Your session has ended');
+
+    // a replica on the same database, deployed with the reader key removed from GCM_API_KEYS
+    const second = cookieClient(fixture.api.baseUrl);
+    await second.request('POST', '/review/login', { form: { apiKey: fixture.api.keys.reader } });
+    const live = second.cookie as string;
+    const withLive = (baseUrl: string) => fetch(`${baseUrl}/review`, { headers: { cookie: live }, redirect: 'manual' });
+    expect((await withLive(fixture.api.baseUrl)).status).toBe(200);
+    const rotated = await startApiHarness({
+      reuseSandbox: fixture.api.sandbox,
+      env: { GCM_DATABASE_URL: fixture.api.config.database.url, GCM_API_KEYS: `admin:admin:${hashApiKey(fixture.api.keys.admin)}` },
+    });
+    try {
+      expect((await withLive(rotated.baseUrl)).status).toBe(401);
+      // the session row is gone for every replica, the one that still has the key included
+      expect((await withLive(fixture.api.baseUrl)).status).toBe(401);
+      expect(rotated.logs).toContainEqual(expect.objectContaining({ msg: 'Review sessions ended', keysRotatedOut: 1 }));
+    } finally {
+      await rotated.close();
+    }
   });
 });

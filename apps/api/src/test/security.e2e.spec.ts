@@ -102,8 +102,10 @@ describe('API security (e2e, sandbox + SQLite)', () => {
     const response = await api.request('GET', '/health/live', { headers: { origin: 'https://evil.example' } });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    // plain HTTP: no HSTS (browsers ignore it there) and no upgrade-insecure-requests (it would blank /docs)
+    expect(response.headers.get('strict-transport-security')).toBeNull();
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await api.request('OPTIONS', '/v1/guest-sessions', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });

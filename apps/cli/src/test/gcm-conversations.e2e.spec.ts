@@ -76,9 +76,12 @@ describe('gcm doctor, session, message and history', () => {
   it('refuses an invalid message with exit 2 before anything is sent, listing each violation', async () => {
     const before = world.sandbox.stats;
     const sessionsBefore = world.sandbox.webMessaging.sessions().length;
-    const [tooLong, script, neither, both] = await Promise.all([
+    const [tooLong, script, escape, invisible, neither, both] = await Promise.all([
       world.run(['message', 'send', '--session', 'c0ffee00-0000-4000-8000-000000000000', '--text', 'x'.repeat(2_001), '--json']),
       world.run(['session', 'create', '--message', 'see <script>alert(1)</script>']),
+      // the one text policy (@gcm/text-policy), as in the API
+      world.run(['session', 'create', '--message', 'clear \u001b[2J screen']),
+      world.run(['session', 'create', '--message', '\u200B\u200B']),
       world.run(['message', 'send', '--text', 'hi']),
       world.run(['message', 'send', '--session', 'a', '--conversation', 'b', '--text', 'hi']),
     ]);
@@ -93,6 +96,10 @@ describe('gcm doctor, session, message and history', () => {
     });
     expect(script.code).toBe(2);
     expect(script.stderr).toContain('blocked content (script tag)');
+    expect(escape.code).toBe(2);
+    expect(escape.stderr).toContain('text: text contains the control character U+001B at position 6');
+    expect(invisible.code).toBe(2);
+    expect(invisible.stderr).toContain('text contains only invisible characters');
     expect([neither.code, both.code]).toEqual([2, 2]);
     expect(world.sandbox.webMessaging.sessions().length).toBe(sessionsBefore);
     expect(before).toBeDefined();

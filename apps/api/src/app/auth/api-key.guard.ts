@@ -4,10 +4,11 @@ import { AUDITED_METADATA, type AuditedMetadata } from '../audit/audited.decorat
 import { API_CONFIG } from '../config/api-config.token';
 import type { ApiConfig } from '../config/api-config';
 import type { ApiRequest, ApiResponse, RequestContext } from '../http/api-request';
-import { grants, type ApiScope } from './api-key';
+import { grants, type ApiKeyDefinition, type ApiScope } from './api-key';
 import { ApiKeyRegistry } from './api-key.registry';
 import { ACCESS_METADATA, CREDENTIAL_METADATA, SCOPE_METADATA, type CredentialSource, type OpenAccess } from './auth.decorators';
 import { readCookie, REVIEW_COOKIE } from '../review/review-session';
+import { ReviewSessions } from '../review/review-sessions';
 import { ForbiddenError } from './forbidden.error';
 import { RateLimitedError } from './rate-limited.error';
 import { RateLimiter, type RateDecision } from './rate-limiter';
@@ -27,10 +28,11 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyRegistry,
     private readonly limiter: RateLimiter,
+    private readonly sessions: ReviewSessions,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  canActivate(execution: ExecutionContext): boolean {
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
     const request = execution.switchToHttp().getRequest<ApiRequest>();
     const response = execution.switchToHttp().getResponse<ApiResponse>();
     const context = request.gcm as RequestContext;
@@ -49,8 +51,14 @@ export class ApiKeyGuard implements CanActivate {
     const scope = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPE_METADATA, targets);
     const source = this.reflector.getAllAndOverride<CredentialSource | undefined>(CREDENTIAL_METADATA, targets) ?? 'bearer';
     const header = source === 'bearer' ? request.headers.authorization : readCookie(request, REVIEW_COOKIE);
-    const presented = typeof header !== 'string' ? undefined : source === 'bearer' ? BEARER.exec(header.trim())?.[1] : header;
-    const key = presented === undefined ? undefined : this.keys.authenticate(presented);
+    let key: ApiKeyDefinition | undefined;
+    if (source === 'bearer') {
+      const presented = typeof header !== 'string' ? undefined : BEARER.exec(header.trim())?.[1];
+      key = presented === undefined ? undefined : this.keys.authenticate(presented);
+    } else {
+      // the review pages: the cookie holds a server-side session id, never the key
+      key = await this.sessions.resolve(header);
+    }
     if (!key) {
       // failed attempts count against the client address before they are answered
       this.limit(response, `ip:${clientAddress(request)}`, this.config.auth.anonymousRequestsPerMinute, `Client ${clientAddress(request)}`);
@@ -67,13 +75,14 @@ export class ApiKeyGuard implements CanActivate {
     const decision = this.limiter.take(bucket, perMinute);
     response.setHeader('RateLimit-Limit', String(decision.limit));
     response.setHeader('RateLimit-Remaining', String(decision.remaining));
-    response.setHeader('RateLimit-Reset', String(decision.resetSeconds));
+    // on a 429, Reset and Retry-After say the same thing: when the next request will be allowed
+    response.setHeader('RateLimit-Reset', String(decision.allowed ? decision.resetSeconds : decision.retryAfterSeconds));
     if (!decision.allowed) throw new RateLimitedError(subject, decision.limit, decision.retryAfterSeconds);
     return decision;
   }
 }
 
-function clientAddress(request: ApiRequest): string {
+export function clientAddress(request: ApiRequest): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
 }
 

@@ -2,7 +2,7 @@ import { ApiError } from '../problem/api.error';
 
 /** 401: no usable API key. The detail says which of the two, never anything about the key itself. */
 export class UnauthorizedError extends ApiError {
-  constructor(reason: 'missing' | 'invalid') {
+  constructor(readonly reason: 'missing' | 'invalid') {
     super({
       status: 401,
       slug: 'unauthorized',

@@ -18,6 +18,10 @@ export interface ApiConfig {
     readonly host: string;
     readonly port: number;
     readonly bodyLimitBytes: number;
+    /** The deepest nesting of objects and arrays a JSON body may have (the body itself is level 1). */
+    readonly bodyMaxDepth: number;
+    /** The most object properties a JSON body may have, counted over every level. */
+    readonly bodyMaxKeys: number;
     /** Allowed CORS origins; undefined: CORS is off (no Access-Control-* headers at all). */
     readonly corsOrigins?: readonly string[];
     readonly trustProxy: boolean;
@@ -28,6 +32,8 @@ export interface ApiConfig {
     readonly keys: readonly ApiKeyDefinition[];
     readonly requestsPerMinute: number;
     readonly anonymousRequestsPerMinute: number;
+    /** How long a review session lasts after sign-in. */
+    readonly reviewSessionTtlMs: number;
   };
   readonly genesys: {
     readonly region?: string;
@@ -88,6 +94,8 @@ export function loadApiConfig(rawEnv: Readonly<Record<string, string | undefined
       host: e.GCM_API_HOST ?? '127.0.0.1',
       port: e.GCM_API_PORT === undefined ? 3000 : Number(e.GCM_API_PORT),
       bodyLimitBytes: e.GCM_API_BODY_LIMIT === undefined ? 1024 * 1024 : (parseByteSize(e.GCM_API_BODY_LIMIT) as number),
+      bodyMaxDepth: e.GCM_API_BODY_MAX_DEPTH === undefined ? 32 : Number(e.GCM_API_BODY_MAX_DEPTH),
+      bodyMaxKeys: e.GCM_API_BODY_MAX_KEYS === undefined ? 1_000 : Number(e.GCM_API_BODY_MAX_KEYS),
       ...(e.GCM_API_CORS_ORIGINS !== undefined ? { corsOrigins: list(e.GCM_API_CORS_ORIGINS) } : {}),
       trustProxy: isTrue(e.GCM_API_TRUST_PROXY, false),
       docs: isTrue(e.GCM_API_DOCS, true),
@@ -97,6 +105,7 @@ export function loadApiConfig(rawEnv: Readonly<Record<string, string | undefined
       keys: parseApiKeys(e.GCM_API_KEYS).keys,
       requestsPerMinute: e.GCM_API_RATE_LIMIT === undefined ? 600 : Number(e.GCM_API_RATE_LIMIT),
       anonymousRequestsPerMinute: e.GCM_API_ANONYMOUS_RATE_LIMIT === undefined ? 600 : Number(e.GCM_API_ANONYMOUS_RATE_LIMIT),
+      reviewSessionTtlMs: e.GCM_API_REVIEW_SESSION_TTL === undefined ? 12 * 3_600_000 : (parseDuration(e.GCM_API_REVIEW_SESSION_TTL) as number),
     },
     genesys: {
       ...(e.GENESYSCLOUD_REGION !== undefined ? { region: e.GENESYSCLOUD_REGION } : {}),

@@ -138,6 +138,18 @@ export class ApiEnvironment {
   GCM_API_BODY_LIMIT?: string;
 
   @IsOptional()
+  @wholeNumber(2, 512, 'a whole number of levels')
+  GCM_API_BODY_MAX_DEPTH?: string;
+
+  @IsOptional()
+  @wholeNumber(10, 1_000_000, 'a whole number of properties')
+  GCM_API_BODY_MAX_KEYS?: string;
+
+  @IsOptional()
+  @duration(5 * 60_000, 30 * 86_400_000, '12h')
+  GCM_API_REVIEW_SESSION_TTL?: string;
+
+  @IsOptional()
   @origins()
   GCM_API_CORS_ORIGINS?: string;
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { PolicyText } from '../problem/policy-text.validator';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 
 export class ConversationParams {
@@ -19,6 +20,7 @@ export class TemplateParameterDto {
   @ApiProperty()
   @IsString()
   @MaxLength(2_000)
+  @PolicyText('attribute')
   value!: string;
 }
 
@@ -45,6 +47,7 @@ export class SendConversationMessageDto {
   @ApiPropertyOptional({ description: "Up to 765 characters (Unicode code points) for SMS, 2,000 for other channels. Exactly one of text, mediaIds or template", example: 'Your parcel left our warehouse today.' })
   @IsOptional()
   @IsString()
+  @PolicyText('message')
   text?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Ids of media uploaded to the conversation (agent sends only)' })

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBase64, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested, registerDecorator } from 'class-validator';
+import { IsBase64, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested, registerDecorator } from 'class-validator';
+import { checkText } from '@gcm/text-policy';
+import { PolicyText } from '../problem/policy-text.validator';
 
 /** Custom attributes: a flat object of string values with sane keys, at most 50 of them. */
 export function IsCustomAttributes(): PropertyDecorator {
@@ -14,9 +16,14 @@ export function IsCustomAttributes(): PropertyDecorator {
           if (value === undefined) return true;
           if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
           const entries = Object.entries(value as Record<string, unknown>);
-          return entries.length <= 50 && entries.every(([key, item]) => /^[A-Za-z0-9_.-]{1,64}$/.test(key) && typeof item === 'string');
+          return entries.length <= 50 && entries.every(([key, item]) => /^[A-Za-z0-9_.-]{1,64}$/.test(key) && typeof item === 'string' && !checkText(item, 'attribute'));
         },
-        defaultMessage: () => 'must be an object of at most 50 string values whose keys are 1-64 letters, digits, ".", "_" or "-"',
+        defaultMessage: (args) => {
+          const value = args?.value as Record<string, unknown> | undefined;
+          const unsafe = value && typeof value === 'object' ? Object.entries(value).find(([, item]) => typeof item === 'string' && checkText(item, 'attribute')) : undefined;
+          if (unsafe) return `has a value "${unsafe[0].slice(0, 64)}" that ${checkText(unsafe[1] as string, 'attribute')?.message}`;
+          return 'must be an object of at most 50 string values whose keys are 1-64 letters, digits, ".", "_" or "-"';
+        },
       },
     });
 }
@@ -29,9 +36,9 @@ const CUSTOM_ATTRIBUTES_SCHEMA = {
 } as const;
 
 export class CreateGuestSessionDto {
-  @ApiProperty({ description: 'The web messaging deployment the guest talks to', example: '5b6a1d5e-0d2f-4c8e-9a4b-1f2e3d4c5b6a', pattern: '^[A-Za-z0-9-]{1,64}$' })
+  @ApiProperty({ description: 'The web messaging deployment the guest talks to (a UUID)', example: '5b6a1d5e-0d2f-4c8e-9a4b-1f2e3d4c5b6a', format: 'uuid' })
   @IsString()
-  @Matches(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be a deployment id (1-64 letters, digits or "-")' })
+  @IsUUID('all', { message: 'must be a web messaging deployment id (a UUID)' })
   deploymentId!: string;
 
   @ApiPropertyOptional({ ...CUSTOM_ATTRIBUTES_SCHEMA, description: 'Sent with every message of the session as channel.metadata.customAttributes (checked against the session\'s maxCustomDataBytes)' })
@@ -88,6 +95,7 @@ export class GuestAttachmentDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
+  @PolicyText('fileName')
   fileName!: string;
 
   @ApiProperty({ example: 'application/pdf', maxLength: 255 })
@@ -106,6 +114,7 @@ export class SendGuestMessageDto {
   @ApiPropertyOptional({ description: 'Up to 2,000 Unicode code points', example: 'Hello, where is my order?' })
   @IsOptional()
   @IsString()
+  @PolicyText('message')
   text?: string;
 
   @ApiPropertyOptional({ ...CUSTOM_ATTRIBUTES_SCHEMA, description: "Merged over the session's custom attributes for this message" })

@@ -144,7 +144,7 @@ function fromWebMessaging(error: WebMessagingError): ApiError {
           status: 422,
           slug: 'deployment-refused',
           title: 'Web messaging refused the deployment',
-          detail: sentences(error.message, "Check deploymentId, and that the deployment allows the API's origin (GCM_API_GUEST_ORIGIN)."),
+          detail: sentences(error.message, "The deployment must exist, be active and allow the API's origin (GCM_API_GUEST_ORIGIN)."),
           errors: [{ field: 'deploymentId', message: 'was refused by web messaging', code: 'DEPLOYMENT_REFUSED' }],
           extensions: { ...extensions, fields: ['deploymentId'] },
           cause: error,

@@ -1,6 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { JsonLogger } from '../logging/json-logger';
-import type { ApiRequest, ApiResponse } from '../http/api-request';
+import { routeOf, type ApiRequest, type ApiResponse } from '../http/api-request';
 import type { ApiError } from './api.error';
 import { toApiError } from './library-error.mapper';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem-details';
@@ -8,7 +8,8 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from '
 /**
  * The one place errors become HTTP: every error, whether thrown by a guard, a pipe, a
  * controller or a lib, is answered as RFC 9457 problem+json with the request id.
- * 5xx answers are logged with their cause; their detail never carries internals.
+ * 5xx answers are logged with their cause and the route pattern (never the raw path:
+ * paths carry guest tokens); their detail never carries internals.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -41,8 +42,9 @@ export function noteProblem(request: ApiRequest, error: ApiError, logger?: JsonL
   if (request.gcm) request.gcm.problem = error.slug;
   if (error.status < 500) return;
   const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string; toJSON?: () => unknown };
-  logger?.write('error', `${request.method} ${request.originalUrl?.split('?')[0]} failed with ${error.status} ${error.slug}`, {
+  logger?.write('error', `${request.method} ${routeOf(request)} failed with ${error.status} ${error.slug}`, {
     context,
+    route: routeOf(request),
     requestId: request.gcm?.requestId,
     cause: typeof cause.toJSON === 'function' ? cause.toJSON() : { name: cause.name, message: cause.message },
     stack: error.status === 500 ? cause.stack : undefined,

@@ -1,7 +1,11 @@
+import { showText } from '@gcm/text-policy';
+
 /**
  * HTML built from templates whose interpolated values are escaped unless they are `Html`
  * themselves: message text, names and ids are untrusted (a guest can type `<script>`), so
- * escaping is the default and markup has to be asked for.
+ * escaping is the default and markup has to be asked for. Every interpolated string is
+ * also shown through the text policy (`showText`): bidi overrides, controls and lone
+ * surrogates appear as visible `\u{XXXX}`, so a page shows text in its logical order.
  */
 export class Html {
   constructor(readonly value: string) {}
@@ -23,7 +27,7 @@ function render(value: Interpolation): string {
   if (value === null || value === undefined || value === false) return '';
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  return escapeHtml(showText(String(value)));
 }
 
 /** Tagged template: `html\`<p>${text}</p>\`` escapes `text`; nested `html` fragments and arrays of them are kept. */

@@ -5,12 +5,13 @@ import { JsonLogger } from '../logging/json-logger';
 import { toApiError } from '../problem/library-error.mapper';
 import { noteProblem } from '../problem/problem-details.filter';
 import { sendReview } from './review-headers';
-import { errorPage } from './review.pages';
+import { errorPage, loginPage } from './review.pages';
 import { clearedSessionCookie, isSecure } from './review-session';
 
 /**
- * Errors of the review pages are pages too: no session (or a key no longer configured) goes
- * to the login form; anything else is an HTML error page with the same status and wording
+ * Errors of the review pages are pages too: no session cookie goes to the login form (303);
+ * a cookie naming no live session (signed out, expired, key rotated out) is a 401 with the
+ * form and the cookie cleared; anything else is an HTML error page with the same status and wording
  * the problem+json answer would have. 5xx causes are logged, never shown.
  */
 @Catch()
@@ -26,9 +27,20 @@ export class ReviewPageFilter implements ExceptionFilter {
       if (!response.writableEnded) response.end();
       return;
     }
+    if (exception instanceof UnauthorizedError && exception.reason === 'missing') {
+      // no session yet: to the form
+      sendReview(response, 303, { Location: '/review/login' });
+      return;
+    }
     if (exception instanceof UnauthorizedError) {
-      // a stale cookie (the key was rotated out) is dropped on the way to the form
-      sendReview(response, 303, { 'Set-Cookie': clearedSessionCookie(isSecure(request)), Location: '/review/login' });
+      // a cookie that names no live session (signed out, expired, or its key rotated out): 401, the
+      // form in place, and the stale cookie dropped
+      sendReview(
+        response,
+        401,
+        { 'Set-Cookie': clearedSessionCookie(isSecure(request)), 'Content-Type': 'text/html; charset=utf-8' },
+        loginPage({ error: 'Your session has ended (signed out, expired, or its key was removed). Sign in again.' }),
+      );
       return;
     }
     const headers = Object.fromEntries(Object.entries(error.headers).filter(([name]) => name.toLowerCase() !== 'www-authenticate'));

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The review pages' session cookie: the API key itself, HttpOnly, SameSite=Strict, scoped to /review. */
+/** The review pages' session cookie: a random session id (never the key), HttpOnly, SameSite=Strict, scoped to /review. */
 export const REVIEW_COOKIE = 'gcm_review';
 export const REVIEW_PATH = '/review';
 
@@ -22,9 +22,9 @@ export function readCookie(request: IncomingMessage, name: string): string | und
   return undefined;
 }
 
-/** A browser-session cookie (no Max-Age: gone when the browser closes); Secure when the request came over HTTPS. */
-export function sessionCookie(key: string, secure: boolean): string {
-  return [`${REVIEW_COOKIE}=${encodeURIComponent(key)}`, `Path=${REVIEW_PATH}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
+/** A browser-session cookie (no Max-Age: gone when the browser closes; the server ends it at its expiry anyway); Secure over HTTPS. */
+export function sessionCookie(sessionId: string, secure: boolean): string {
+  return [`${REVIEW_COOKIE}=${encodeURIComponent(sessionId)}`, `Path=${REVIEW_PATH}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join('; ');
 }
 
 export function clearedSessionCookie(secure: boolean): string {
@@ -52,18 +52,4 @@ export function sameOrigin(request: IncomingMessage): boolean {
   } catch {
     return false;
   }
-}
-
-/** Reads a small application/x-www-form-urlencoded body (the API's parser takes JSON only). */
-export async function readForm(request: IncomingMessage, limitBytes: number): Promise<URLSearchParams | 'too-large' | 'unsupported'> {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return 'unsupported';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) return 'too-large';
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }

@@ -2,14 +2,18 @@ import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, VERSION_NEUT
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator';
 import { grants } from '../auth/api-key';
+import { clientAddress } from '../auth/api-key.guard';
 import { ApiKeyRegistry } from '../auth/api-key.registry';
+import { LoginThrottle } from '../auth/login-throttle';
 import { FromReviewSession, OpenRoute, RequireScope } from '../auth/auth.decorators';
 import { ConversationParams } from '../conversations/conversations.dto';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
+import { FormBody } from '../http/body-parsing.interceptor';
 import { RequestValidationError } from '../problem/request-validation.error';
 import { sendReview } from './review-headers';
 import { ReviewPageFilter } from './review-page.filter';
-import { clearedSessionCookie, isSecure, readForm, sameOrigin, sessionCookie } from './review-session';
+import { clearedSessionCookie, isSecure, readCookie, REVIEW_COOKIE, sameOrigin, sessionCookie } from './review-session';
+import { ReviewSessions } from './review-sessions';
 import { REVIEW_CSS } from './review.stylesheet';
 import { listPage, loginPage, transcriptPage, type PageUser } from './review.pages';
 import { ReviewService } from './review.service';
@@ -17,8 +21,9 @@ import { ReviewService } from './review.service';
 const LOGIN_FORM_LIMIT_BYTES = 2_048;
 
 /**
- * The transcript review pages for quality reviewers: sign in with an API key (kept in an
- * HttpOnly, SameSite=Strict session cookie), list and filter archived conversations, read
+ * The transcript review pages for quality reviewers: sign in with an API key (the
+ * HttpOnly, SameSite=Strict cookie then holds a server-side session id, never the key;
+ * failed sign-ins make the client address, and a known key, wait longer each time), list and filter archived conversations, read
  * one with its findings, export it. HTML rendered here, no script; not part of the REST
  * API's OpenAPI description.
  */
@@ -29,6 +34,8 @@ export class ReviewController {
   constructor(
     private readonly review: ReviewService,
     private readonly keys: ApiKeyRegistry,
+    private readonly sessions: ReviewSessions,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   @Get()
@@ -47,21 +54,28 @@ export class ReviewController {
 
   @Post('login')
   @OpenRoute('anonymous')
+  @FormBody()
   @Audited('review.login')
   async login(@Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     if (!sameOrigin(request)) {
       page(response, 403, loginPage({ error: 'This form can only be sent from the review pages themselves.' }));
       return;
     }
-    const form = await readForm(request, LOGIN_FORM_LIMIT_BYTES);
-    if (form === 'unsupported' || form === 'too-large') {
-      const status = form === 'unsupported' ? 415 : 413;
-      page(response, status, loginPage({ error: form === 'unsupported' ? 'Send the form as application/x-www-form-urlencoded.' : `apiKey: at most ${LOGIN_FORM_LIMIT_BYTES} bytes.` }));
+    if ((request.rawBody?.length ?? 0) > LOGIN_FORM_LIMIT_BYTES) {
+      page(response, 413, loginPage({ error: `apiKey: at most ${LOGIN_FORM_LIMIT_BYTES} bytes.` }));
+      return;
+    }
+    const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
+    const address = `ip:${clientAddress(request)}`;
+    const waitBefore = this.throttle.retryAfterSeconds([address]);
+    if (waitBefore > 0) {
+      tooManyAttempts(response, waitBefore);
       return;
     }
     const presented = (form.get('apiKey') ?? '').trim();
     const key = presented === '' || presented.length > 512 ? undefined : this.keys.authenticate(presented);
     if (!key) {
+      this.throttle.failed([address]);
       page(response, 401, loginPage({ error: presented === '' ? 'apiKey: enter an API key.' : 'apiKey: this key is not valid (check that the whole key was pasted and that it is still configured).' }));
       return;
     }
@@ -70,23 +84,34 @@ export class ReviewController {
       context.apiKey = key;
       context.actor = `key:${key.id}`;
     }
+    const subjects = [address, `key:${key.id}`];
+    const wait = this.throttle.retryAfterSeconds(subjects);
+    if (wait > 0) {
+      tooManyAttempts(response, wait);
+      return;
+    }
     if (!grants(key, 'read')) {
+      this.throttle.failed(subjects);
       page(response, 403, loginPage({ error: `apiKey: the key "${key.id}" lacks the read scope the review pages need.` }));
       return;
     }
-    response.setHeader('Set-Cookie', sessionCookie(presented, isSecure(request)));
+    this.throttle.succeeded(subjects);
+    const session = await this.sessions.start(key);
+    response.setHeader('Set-Cookie', sessionCookie(session.id, isSecure(request)));
     redirect(response, '/review');
   }
 
   @Post('logout')
   @RequireScope('read')
   @FromReviewSession()
+  @FormBody()
   @Audited('review.logout')
-  logout(@Req() request: ApiRequest, @Res() response: ApiResponse): void {
+  async logout(@Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     if (!sameOrigin(request)) {
       page(response, 403, loginPage({ error: 'This form can only be sent from the review pages themselves.' }));
       return;
     }
+    await this.sessions.end(readCookie(request, REVIEW_COOKIE));
     response.setHeader('Set-Cookie', clearedSessionCookie(isSecure(request)));
     redirect(response, '/review/login');
   }
@@ -131,6 +156,10 @@ function userOf(request: ApiRequest): PageUser {
 
 function page(response: ApiResponse, status: number, body: string): void {
   sendReview(response, status, { 'Content-Type': 'text/html; charset=utf-8' }, body);
+}
+
+function tooManyAttempts(response: ApiResponse, retryAfterSeconds: number): void {
+  sendReview(response, 429, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': String(retryAfterSeconds) }, loginPage({ error: `Too many failed sign-ins from here: try again in ${retryAfterSeconds} s.` }));
 }
 
 function redirect(response: ApiResponse, location: string): void {

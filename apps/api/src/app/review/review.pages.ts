@@ -1,3 +1,4 @@
+import { inertFileName } from '@gcm/text-policy';
 import type { ArchiveCatalogEntry, ArchiveIndexEntry } from '@gcm/store';
 import { integritySummary, type ArchiveContent, type ArchivedMedia, type ArchivedMessage, type TimelineParticipant } from '@gcm/history-timeline';
 import { html, trusted, type Html } from './html';
@@ -43,7 +44,7 @@ export function loginPage(options: { error?: string; keyId?: string } = {}): str
     'Sign in',
     html`<section class="card narrow" aria-labelledby="login-title">
   <h1 id="login-title">Sign in</h1>
-  <p>Use an API key with the <code>read</code> scope. It is kept in a cookie for this browser session only.</p>
+  <p>Use an API key with the <code>read</code> scope. The key itself is not kept: this browser gets a session that ends when you sign out, when it expires, or when the key is removed.</p>
   ${options.error ? html`<p class="alert error" role="alert" id="login-error">${options.error}</p>` : ''}
   <form method="post" action="/review/login">
     <label for="api-key">API key</label>
@@ -265,7 +266,7 @@ function messageItem(m: ArchivedMessage, doc: ArchiveContent, media: Map<string,
     m.attachmentIds.length > 0
       ? html`<ul class="attachments" aria-label="Attachments">${m.attachmentIds.map((id) => {
           const a = media.get(id);
-          return html`<li>📎 ${a?.filename ?? id}${a?.mime ? html` <span class="muted">${a.mime}</span>` : ''}${a?.sizeBytes !== undefined ? html` <span class="muted">${bytes(a.sizeBytes)}</span>` : ''}</li>`;
+          return html`<li>📎 ${a?.filename ? inertFileName(a.filename) : id}${a?.mime ? html` <span class="muted">${a.mime}</span>` : ''}${a?.sizeBytes !== undefined ? html` <span class="muted">${bytes(a.sizeBytes)}</span>` : ''}</li>`;
         })}</ul>`
       : ''
   }

@@ -1,3 +1,4 @@
+import { showLine } from '@gcm/text-policy';
 import { LiveEvents, LIVE_EVENT_TYPES, type LiveEvent, type LiveEventType } from '@gcm/live-events';
 import { NdjsonWriter } from '../output/ndjson-writer';
 import { CliError, UsageError } from '../runtime/cli.error';
@@ -118,9 +119,8 @@ export function describeEvent(event: LiveEvent): string {
 }
 
 function oneLine(text: string): string {
-  // message text is untrusted: no terminal escapes, one line per event
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  // message text is untrusted: shown through the one text policy (controls and bidi controls as \u{…}), one line per event
+  const flat = showLine(text).replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 

@@ -1,3 +1,4 @@
+import { showLine, showText } from '@gcm/text-policy';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { resolveGenesysEnvironment } from '@gcm/genesys-auth';
@@ -93,5 +94,6 @@ export async function readText(context: CommandContext, text: string | undefined
 
 export function describeAgentMessage(message: StructuredMessage): string {
   const from = message.channel?.from?.nickname ?? message.channel?.from?.firstName ?? (message.originatingEntity === 'Bot' ? 'bot' : 'agent');
-  return `${from}: ${message.text ?? '(no text)'}`;
+  // the agent's name and text are untrusted: no terminal escapes, no bidi reordering
+  return `${showLine(from)}: ${message.text === undefined ? '(no text)' : showText(message.text)}`;
 }

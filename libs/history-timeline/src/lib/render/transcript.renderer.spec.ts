@@ -95,6 +95,22 @@ describe('transcripts', () => {
     expect(markdownLinkDestination('https://x.example/a b>c')).toBe('<https://x.example/a%20b%3Ec>');
   });
 
+  it('text and markdown: attachment names are shown as inert basenames', () => {
+    const hostile: Timeline = {
+      ...timeline,
+      messages: timeline.messages.map((m, i) => (i === 2 ? { ...m, attachments: [{ ...m.attachments[0], filename: '../../etc/pass\u202Ewd\u0000.png' }] } : m)),
+    };
+    const text = renderTranscriptText(hostile);
+    expect(text).toContain('[attachment] pass\\u{202E}wd\\u{0000}.png');
+    const md = renderTranscriptMarkdown(hostile);
+    expect(md).toContain('  - attachment: [pass\\\\u\\{202E\\}wd\\\\u\\{0000\\}\\.png]');
+    for (const shown of [text, md]) {
+      expect(shown).not.toContain('etc/');
+      expect(shown).not.toContain('\u0000');
+      expect(shown).not.toContain('\u202E');
+    }
+  });
+
   it('markdown: header and participants table', () => {
     const md = renderTranscriptMarkdown(timeline);
     expect(md.split('\n').slice(0, 14)).toEqual([

@@ -1,3 +1,4 @@
+import { inertFileName } from '@gcm/text-policy';
 import type { IntegrityReport } from '../integrity/integrity-report';
 import type { TimelineAttachment, TimelineConversation, TimelineMessage, TimelineParticipant } from '../timeline.model';
 import { escapeMarkdown, markdownLinkDestination, neutralizeControls } from './untrusted-text';
@@ -89,7 +90,7 @@ export function renderTranscriptText(timeline: TranscriptSource, options: Transc
     for (const line of rest) lines.push(`    ${line}`);
     for (const attachment of message.attachments) {
       const facts = attachmentFacts(attachment);
-      lines.push(`    [attachment] ${safe(attachment.filename ?? attachment.id)}${facts.length ? ` (${facts.join(', ')})` : ''}${attachment.url ? ` ${safe(attachment.url)}` : ''}`);
+      lines.push(`    [attachment] ${attachment.filename ? inertFileName(attachment.filename) : safe(attachment.id)}${facts.length ? ` (${facts.join(', ')})` : ''}${attachment.url ? ` ${safe(attachment.url)}` : ''}`);
     }
     if (o.receipts) {
       for (const receipt of message.receipts) lines.push(`    [receipt] ${safe(receipt.status)}${receipt.time ? ` at ${receipt.time}` : ''}`);
@@ -121,7 +122,7 @@ export function renderTranscriptMarkdown(timeline: TranscriptSource, options: Tr
       for (const line of escapeMarkdown(message.text).split('\n')) out.push(`  ${line}`);
     }
     for (const attachment of message.attachments) {
-      const label = escapeMarkdown((attachment.filename ?? attachment.id).replace(/\n/g, ' '));
+      const label = escapeMarkdown(attachment.filename ? inertFileName(attachment.filename) : attachment.id.replace(/\n/g, ' '));
       const destination = markdownLinkDestination(attachment.url);
       const facts = attachmentFacts(attachment).map((fact) => escapeMarkdown(fact));
       out.push(`  - attachment: ${destination ? `[${label}](${destination})` : label}${facts.length ? ` · ${facts.join(' · ')}` : ''}`);

@@ -1,18 +1,13 @@
+import { showText } from '@gcm/text-policy';
+
 /**
  * Message text comes from customers and channels: it can carry terminal escape sequences,
  * other C0/C1 controls and Unicode bidirectional overrides that make a transcript display
- * something other than what it contains. These helpers make such characters visible as
- * `\u{…}` instead of letting them act.
+ * something other than what it contains. Shown through the one text policy
+ * (`@gcm/text-policy`): such characters appear as `\u{…}` instead of acting.
  */
-
-// C0 controls except tab and line feed, DEL, C1 controls, and the bidi embedding/override/isolate marks
-// eslint-disable-next-line no-control-regex
-const ACTIVE_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
 export function neutralizeControls(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(ACTIVE_CHARACTERS, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`);
+  return showText(text);
 }
 
 /**

@@ -13,6 +13,8 @@ export enum ViolationCode {
   BlockedExtension = 'BLOCKED_EXTENSION',
   BlockedContent = 'BLOCKED_CONTENT',
   SessionReadOnly = 'SESSION_READ_ONLY',
+  /** Text the one text policy (`@gcm/text-policy`) refuses: lone surrogates, NUL, controls, invisible-only text, a file name with a directory. */
+  UnsafeText = 'UNSAFE_TEXT',
 }
 
 export interface MessageViolation {

@@ -167,3 +167,22 @@ describe('MessageValidator', () => {
     expect(error.has(ViolationCode.BlockedExtension)).toBe(true);
   });
 });
+
+describe('MessageValidator: the one text policy (@gcm/text-policy)', () => {
+  const validator = new MessageValidator();
+
+  it('refuses lone surrogates, NUL, controls and invisible-only text in guest and agent text, naming the field', () => {
+    expect(validator.checkGuestMessage({ text: 'a\ud800b' })).toEqual([expect.objectContaining({ field: 'text', code: ViolationCode.UnsafeText, actual: 'LONE_SURROGATE' })]);
+    expect(validator.checkGuestMessage({ text: '\u200B \u200B' })).toEqual([expect.objectContaining({ field: 'text', code: ViolationCode.UnsafeText, actual: 'INVISIBLE_ONLY' })]);
+    expect(validator.checkAgentMessage({ textBody: '\u001b[2J' })).toEqual([expect.objectContaining({ field: 'textBody', code: ViolationCode.UnsafeText, actual: 'CONTROL_CHARACTER' })]);
+    // bidi controls are kept in message text (right-to-left writing needs them); shown neutralised
+    expect(validator.checkGuestMessage({ text: 'abc\u202Edcba' })).toEqual([]);
+  });
+
+  it('refuses attachment names with a directory, controls or bidi controls, and unsafe attribute values', () => {
+    const attachment = { fileName: '../../etc/passwd', mimeType: 'image/png', sizeBytes: 3 };
+    expect(validator.checkGuestMessage({ attachment })).toEqual([expect.objectContaining({ field: 'attachment.fileName', actual: 'NOT_A_BASENAME' })]);
+    expect(validator.checkGuestMessage({ attachment: { ...attachment, fileName: 'a\u0000.exe.png' } })).toEqual([expect.objectContaining({ field: 'attachment.fileName', actual: 'NUL' })]);
+    expect(validator.checkGuestMessage({ text: 'hi', customAttributes: { note: 'x\u0007' } })).toEqual([expect.objectContaining({ field: 'customAttributes.note', actual: 'CONTROL_CHARACTER' })]);
+  });
+});

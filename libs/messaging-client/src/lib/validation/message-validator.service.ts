@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { SessionResponse } from '../models/web-messaging.model';
 import { ContentPolicy, type ContentPolicyOptions } from './content-policy';
+import { textPolicyViolations } from './text-policy.check';
 import { MessageValidationError, ViolationCode, type MessageViolation } from './message-validation.error';
 import {
   AgentMessageDto,
@@ -97,6 +98,7 @@ export class MessageValidator {
         message: `the message has ${kinds.join(' and ')}: send one body kind per request (text, media ids or a template)`,
       });
     }
+    violations.push(...textPolicyViolations(input.textBody, 'textBody', 'message'));
     violations.push(...this.contentPolicy.check(stringOrUndefined(input.textBody), 'textBody'));
     return violations;
   }
@@ -131,6 +133,7 @@ export class MessageValidator {
         message: 'the message has textBody and messagingTemplate: send one of them',
       });
     }
+    violations.push(...textPolicyViolations(input.textBody, 'textBody', 'message'));
     violations.push(...this.contentPolicy.check(stringOrUndefined(input.textBody), 'textBody'));
     return violations;
   }
@@ -159,6 +162,7 @@ export class MessageValidator {
       violations.push(...this.checkCustomAttributes(input.customAttributes, limits.maxCustomDataBytes));
     }
     if (input.attachment) violations.push(...this.checkAttachment(input.attachment, limits, 'attachment'));
+    violations.push(...textPolicyViolations(input.text, 'text', 'message'));
     violations.push(...this.contentPolicy.check(input.text, 'text'));
     return violations;
   }
@@ -166,6 +170,7 @@ export class MessageValidator {
   /** Custom attributes are measured as their UTF-8 JSON encoding, as they travel. */
   checkCustomAttributes(attributes: Record<string, unknown>, maxBytes?: number, field = 'customAttributes'): MessageViolation[] {
     const violations: MessageViolation[] = [];
+    for (const [key, value] of Object.entries(attributes)) violations.push(...textPolicyViolations(value, `${field}.${key}`, 'attribute'));
     if (maxBytes === undefined) return violations;
     const bytes = Buffer.byteLength(JSON.stringify(attributes), 'utf8');
     if (bytes > maxBytes) {
@@ -182,6 +187,7 @@ export class MessageValidator {
 
   checkAttachment(file: AttachmentInput, rules: AttachmentRules = {}, prefix = 'attachment'): MessageViolation[] {
     const violations = this.shape(AttachmentDto, { ...file }, prefix);
+    violations.push(...textPolicyViolations(file.fileName, `${prefix}.fileName`, 'fileName'));
     if (typeof file.fileName === 'string') {
       const extension = extensionOf(file.fileName);
       const blocked = (rules.blockedExtensions ?? []).map((e) => e.toLowerCase().replace(/^\./, ''));
@@ -234,6 +240,7 @@ export class MessageValidator {
         message: 'an inbound open message needs text or content',
       });
     }
+    violations.push(...textPolicyViolations(input.text, 'text', 'message'));
     violations.push(...this.contentPolicy.check(stringOrUndefined(input.text), 'text'));
     return violations;
   }

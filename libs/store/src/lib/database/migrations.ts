@@ -4,6 +4,7 @@ import type { DatabaseEngine } from './database-url';
 import { archiveCatalogMigration } from './archive-catalog.migration';
 import { jobRunHoldersMigration } from './job-run-holders.migration';
 import { qaSnapshotsMigration } from './qa-snapshots.migration';
+import { reviewSessionsMigration } from './review-sessions.migration';
 
 export const MIGRATION_TABLE = 'gcm_migrations';
 export const MIGRATION_LOCK_TABLE = 'gcm_migrations_lock';
@@ -105,6 +106,7 @@ function migrationsFor(engine: DatabaseEngine): Record<string, Migration> {
     '0002-qa-snapshots': qaSnapshotsMigration(engine),
     '0003-archive-catalog': archiveCatalogMigration(),
     '0004-job-run-holders': jobRunHoldersMigration(),
+    '0005-review-sessions': reviewSessionsMigration(),
   };
 }
 

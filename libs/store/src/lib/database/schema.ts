@@ -119,6 +119,17 @@ export interface StoreSchema {
   archive_documents: ArchiveDocumentsTable;
   qa_snapshots: QaSnapshotsTable;
   archive_catalog: ArchiveCatalogTable;
+  review_sessions: ReviewSessionsTable;
+}
+
+/** A review pages sign-in: the SHA-256 of its random id, the key it was opened with, its expiry. */
+export interface ReviewSessionsTable {
+  id_hash: string;
+  key_id: string;
+  /** the SHA-256 of the API key (as configured in GCM_API_KEYS): a rotated key ends its sessions */
+  key_sha256: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export type LeasedTableName = 'work_items' | 'outbox';

@@ -11,6 +11,7 @@ import { CheckpointRepository } from '../repositories/checkpoint.repository';
 import { JobRunRepository } from '../repositories/job-run.repository';
 import { OutboxRepository } from '../repositories/outbox.repository';
 import { QaSnapshotRepository } from '../repositories/qa-snapshot.repository';
+import { ReviewSessionRepository } from '../repositories/review-session.repository';
 import type { RepositoryContext } from '../repositories/repository-context';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../repositories/retry-policy';
 import { WorkItemRepository } from '../repositories/work-item.repository';
@@ -49,6 +50,7 @@ export interface StoreRepositories {
   readonly jobRuns: JobRunRepository;
   readonly outbox: OutboxRepository;
   readonly qaSnapshots: QaSnapshotRepository;
+  readonly reviewSessions: ReviewSessionRepository;
   /**
    * Runs `fn` in one transaction and commits its writes together (rolls back if it
    * throws). Use the repositories of `tx`, not the outer ones: on SQLite the outer ones
@@ -66,6 +68,7 @@ class RepositorySet implements StoreRepositories {
   readonly jobRuns: JobRunRepository;
   readonly outbox: OutboxRepository;
   readonly qaSnapshots: QaSnapshotRepository;
+  readonly reviewSessions: ReviewSessionRepository;
 
   constructor(
     protected readonly ctx: RepositoryContext,
@@ -80,6 +83,7 @@ class RepositorySet implements StoreRepositories {
     this.jobRuns = new JobRunRepository(ctx);
     this.outbox = new OutboxRepository(ctx, policy, random);
     this.qaSnapshots = new QaSnapshotRepository(ctx);
+    this.reviewSessions = new ReviewSessionRepository(ctx);
   }
 
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T> {

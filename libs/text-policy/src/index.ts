@@ -1,0 +1,11 @@
+export {
+  checkText,
+  findUnsafeString,
+  inertFileName,
+  isInvisibleOnly,
+  showLine,
+  showText,
+  type TextKind,
+  type TextProblem,
+  type TextProblemCode,
+} from './lib/text-policy';
