@@ -165,6 +165,10 @@ export class ArchiveJob {
         await this.advanceWatermark(slot);
         status = 'succeeded';
       }
+      if ((status === 'idle' || status === 'succeeded') && !signal.aborted) {
+        const adopted = await this.adoptOrphanedBackfills(context, lease, signal);
+        if (adopted) ({ status, error } = { status: adopted.status === 'idle' ? status : adopted.status, error: adopted.error });
+      }
     } catch (caught) {
       status = 'failed';
       error = caught;
@@ -247,6 +251,28 @@ export class ArchiveJob {
       await this.releaseQuietly(lease);
     }
     return this.finish(context, 'coordinator', status, error);
+  }
+
+  /**
+   * Backfill windows left unfinished by a process that is gone (no live holder: the caller
+   * holds the run lease) are adopted by the scheduled run once it is caught up, so no queue
+   * stays pending forever. At most `maxWindowsPerRun` in one run.
+   */
+  private async adoptOrphanedBackfills(context: RunContext, lease: RunLease, signal: AbortSignal): Promise<{ status: ArchiveRunStatus; error?: unknown } | undefined> {
+    const prefix = `${this.options.jobName}:backfill:`;
+    let result: { status: ArchiveRunStatus; error?: unknown } | undefined;
+    for (const checkpoint of await this.store.checkpoints.list(prefix)) {
+      if (signal.aborted || context.windows.length >= this.options.maxWindowsPerRun) break;
+      const state = readWindowState(checkpoint.resumeToken, checkpoint.jobName);
+      if (!state || state.completed) continue;
+      this.options.logger.warn?.(`Adopting the unfinished backfill ${describeWindow(state)}: the process that started it is gone`, { queue: state.queue });
+      const slot = { checkpoint: checkpoint.jobName, watermark: null, revision: checkpoint.revision, state, resumed: true };
+      const outcome = await this.processWindow(context, slot, lease, signal);
+      if (!outcome.report.complete) return { status: this.incompleteStatus(outcome), error: outcome.error };
+      await this.saveState(slot, { ...slot.state, completed: true });
+      result = { status: 'succeeded' };
+    }
+    return result;
   }
 
   /**

@@ -145,4 +145,22 @@ describe('ArchiveJob takeover and resumption (sandbox, fake clock)', () => {
     expect(waiting.message).toMatch(/^cli-a holds the run lease since .*; it expires at .* unless renewed; helping it meanwhile$/);
     for await (const id of h.sink.conversationIds()) expect(await h.store.archiveIndex.versions(id)).toHaveLength(1);
   });
+
+  it('a caught-up scheduled run adopts a backfill window left unfinished by a process that is gone', async () => {
+    const window = { start: Date.parse(NOW) - 2 * DAY, end: Date.parse(NOW) - DAY };
+    const stop = new AbortController();
+    let seen = 0;
+    const cut = await h
+      .job({ owner: 'gcm-cli@host:1', leaseMs: LEASE_MS, concurrency: 1, shutdownGraceMs: 0, observer: { conversation: () => ++seen >= 3 && stop.abort() } })
+      .backfill(window, { signal: stop.signal });
+    expect(cut.status).toBe('cancelled');
+    const queue = cut.windows[0].queue;
+    expect((await h.store.workItems.countByStatus(queue)).pending).toBeGreaterThan(0);
+
+    const scheduled = await h.job({ owner: 'scheduler-1', leaseMs: LEASE_MS }).run();
+    expect(scheduled.status).toBe('succeeded');
+    expect(scheduled.windows.map((report) => report.queue)).toContain(queue);
+    expect(await h.store.workItems.countByStatus(queue)).toMatchObject({ pending: 0, 'in-flight': 0 });
+    expect(await h.store.workItems.openQueues('archive:')).toEqual([]);
+  });
 });

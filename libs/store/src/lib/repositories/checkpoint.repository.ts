@@ -66,6 +66,12 @@ export class CheckpointRepository {
     return updated === undefined ? undefined : toCheckpoint(updated);
   }
 
+  /** Every checkpoint whose name starts with `prefix`, by name. */
+  async list(prefix: string): Promise<Checkpoint[]> {
+    const rows = await this.ctx.db.selectFrom('checkpoints').selectAll().orderBy('job_name').execute();
+    return rows.filter((row) => row.job_name.startsWith(prefix)).map(toCheckpoint);
+  }
+
   async delete(jobName: string): Promise<boolean> {
     const result = await this.ctx.db
       .deleteFrom('checkpoints')
