@@ -91,7 +91,7 @@ describe('archives, the Open Messaging webhook and the audit trail (e2e, sandbox
         expect({ body, status: response.status }).toEqual({ body, status: 400 });
         expect([...response.json.fields].sort()).toEqual(fields);
       }
-    });
+    }, 30_000); // archives a month of the sandbox's conversations before the field checks
 
     it('answers 404 for unknown runs and unarchived conversations', async () => {
       expect((await api.request('GET', '/v1/archives/3f6c2a9e-8d1b-4e7a-9c55-0b2d4e6f8a1c', { key: api.keys.reader })).json.type).toBe('urn:gcm:problem:archive-run-not-found');

@@ -118,6 +118,7 @@ describe('ArchiveJob behaviour (sandbox, fake clock)', () => {
         let yielded = 0;
         return {
           resumeToken: () => stream.resumeToken(),
+          releaseFinishedJobs: () => stream.releaseFinishedJobs(),
           async *[Symbol.asyncIterator]() {
             for await (const summary of stream) {
               yield summary;
