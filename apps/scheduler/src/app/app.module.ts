@@ -20,6 +20,7 @@ import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
 import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
 import { JsonLogger } from './logging/json-logger';
+import { LagMetrics } from './metrics/lag-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
 import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
 import { RetentionRunner } from './retention/retention-runner.service';
@@ -149,6 +150,7 @@ export class AppModule {
         WebhookRunner,
         CrmSyncRunner,
         LiveFeedRunner,
+        LagMetrics,
         QaSnapshotRunner,
         CronService,
         CronScheduleService,
