@@ -665,7 +665,14 @@ function report(
   const heap = samples.get('scheduler') ?? [];
   lines.push('', `Scheduler heap after GC, per sample (MB): ${heap.map((s) => f0(s.heapMb)).join(', ')}.`, '');
 
-  lines.push('| minute | requests | 5xx | timeline p50 / p99 | search p50 / p99 | guest message p50 / p99 | archive lag | live-feed lag | outbox pending | events written | skipped runs |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| minute | requests | 5xx | timeline p50 / p99 | search p50 / p99 | guest message p50 / p99 | event-loop p99 max api / sandbox / scheduler | GC pause max api / sandbox | archive lag | live-feed lag | outbox pending | events written | skipped runs |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  const perMinute = (name: string, minute: number, pick: (s: ProcessSample) => number) => {
+    const list = (samples.get(name) ?? []).filter((s) => s.at > minute && s.at <= minute + 1);
+    return list.length ? Math.max(...list.map(pick)) : Number.NaN;
+  };
   for (let minute = 0; minute < Math.ceil(minutes); minute++) {
     const inMinute = observations.filter((o) => o.minute === minute);
     const of = (kind: Kind) => inMinute.filter((o) => o.kind === kind && o.status > 0).map((o) => o.ms);
@@ -677,6 +684,8 @@ function report(
     const events = lastOf((s) => s.events) - (before?.events ?? 0);
     lines.push(
       `| ${minute + 1} | ${inMinute.length} | ${inMinute.filter((o) => o.status >= 500 || o.status === 0).length} | ${pair('timeline')} | ${pair('search')} | ${pair('guest-message')} | ` +
+        `${['api', 'sandbox', 'scheduler'].map((name) => f0(perMinute(name, minute, (s) => s.eldP99Ms))).join(' / ')} ms | ` +
+        `${['api', 'sandbox'].map((name) => f0(perMinute(name, minute, (s) => s.gcMaxMs))).join(' / ')} ms | ` +
         `${f0(max((s) => s.archiveLagS))} s | ${f0(max((s) => s.liveLagS))} s | ${f0(max((s) => s.outboxPending))} | ${f0(events)} | ${f0(lastOf((s) => s.skipped))} |`,
     );
   }
