@@ -11,9 +11,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
+/** A section, or a section for a block of its own (a benchmark with variants, e.g. one per database). */
+export type BenchmarkResult = string | { block: string; section: string };
+
 export interface Benchmark {
   name: string;
-  run(options: { quick: boolean }): Promise<string>;
+  run(options: { quick: boolean }): Promise<BenchmarkResult>;
 }
 
 const root = resolve(__dirname, '../..');
@@ -34,8 +37,10 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${bench.name}${quick ? ' (quick)' : ''}…\n`);
     const started = Date.now();
     try {
-      const section = (await bench.run({ quick })).trim();
-      sections.set(base, section);
+      const result = await bench.run({ quick });
+      const [block, text] = typeof result === 'string' ? [base, result] : [result.block, result.section];
+      const section = text.trim();
+      sections.set(block, section);
       process.stdout.write(`${section}\n\n`);
       process.stderr.write(`bench: ${bench.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     } catch (error) {

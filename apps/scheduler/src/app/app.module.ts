@@ -21,6 +21,7 @@ import { HealthController } from './health/health.controller';
 import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
 import { JsonLogger } from './logging/json-logger';
 import { GenesysClientMetrics } from './metrics/genesys-client-metrics';
+import { LagMetrics } from './metrics/lag-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
 import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
 import { RetentionRunner } from './retention/retention-runner.service';
@@ -170,6 +171,7 @@ export class AppModule {
         WebhookRunner,
         CrmSyncRunner,
         LiveFeedRunner,
+        LagMetrics,
         QaSnapshotRunner,
         CronService,
         CronScheduleService,

@@ -93,6 +93,10 @@ describe(`scheduler killed with SIGKILL ${KILLS} times during a run (${world.con
     expect(metrics).toContain('gcm_scheduler_runs_total{kind="scheduled",status="succeeded"} 1');
     expect(metrics).toMatch(/gcm_archive_conversations_total\{outcome="archived"\} \d+/);
     expect(metrics).toContain('gcm_audit_records_total');
+    // archived up to the end of the last window: the lag gauge is the distance from it to now
+    const lastEnd = Date.parse((finished['windows'] as Array<{ end: string }>).at(-1)?.end ?? '');
+    const lag = Number(/^gcm_archive_watermark_lag_seconds (\S+)$/m.exec(metrics)?.[1]);
+    expect(Math.abs(lag - (Date.now() - lastEnd) / 1_000)).toBeLessThan(10);
     last.signal('SIGTERM');
     expect(await last.exited).toEqual({ code: 0, signal: null });
 

@@ -271,12 +271,19 @@ export class LiveEvents {
     }
   }
 
+  /**
+   * Keeps a task until it settles (`idle`, `close` wait for it) and logs its failure once.
+   * Snapshots merged into one batch share its promise: it is tracked once, so a backlog
+   * costs nothing per snapshot here either.
+   */
   private track(task: Promise<unknown>): void {
-    const guarded = task.catch((error) => {
-      if (!this.stop.signal.aborted) this.logger.error?.('Live event processing failed', { error: (error as Error).message });
-    });
-    this.tasks.add(guarded);
-    void guarded.finally(() => this.tasks.delete(guarded));
+    if (this.tasks.has(task)) return;
+    this.tasks.add(task);
+    task
+      .catch((error) => {
+        if (!this.stop.signal.aborted) this.logger.error?.('Live event processing failed', { error: (error as Error).message });
+      })
+      .finally(() => this.tasks.delete(task));
   }
 
   private assertRunning(): void {

@@ -14,6 +14,8 @@ export interface RequestContext {
   audit?: { action: string; target?: string; details?: Record<string, unknown> };
   /** Problem slug of an error answer (for logs and audit details). */
   problem?: string;
+  /** The client hung up before its answer was complete: the access log says 499, and nothing else logs it. */
+  clientClosed?: boolean;
 }
 
 /**

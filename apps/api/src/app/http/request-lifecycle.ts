@@ -32,12 +32,17 @@ export class RequestLifecycle {
     const startedAt = performance.now();
     request.gcm = { requestId, startedAt, actor: 'anonymous' };
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    response.once('close', () => this.finished(request, response, performance.now() - startedAt));
+    response.once('close', () => {
+      // registered before any handler's abortOnClose: the flag is set when the work it cancels fails
+      if (!response.writableFinished && request.gcm) request.gcm.clientClosed = true;
+      this.finished(request, response, performance.now() - startedAt);
+    });
     next();
   };
 
   private finished(request: ApiRequest, response: ServerResponse, elapsedMs: number): void {
     const route = routeOf(request);
+    // 499 (nginx's "client closed request"): logged here once, at info; the work it cancels fails quietly (noteProblem)
     const status = response.writableFinished ? response.statusCode : 499;
     this.metrics.observeHttp(request.method ?? 'UNKNOWN', route, status, elapsedMs / 1_000);
     this.audit.record(request, response, elapsedMs);

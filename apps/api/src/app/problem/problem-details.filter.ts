@@ -37,10 +37,20 @@ export function problemOf(error: ApiError, request: ApiRequest): ProblemDetails 
   };
 }
 
-/** Marks the request with the problem slug and logs a 5xx with its cause (never shown to the client). */
+/**
+ * Marks the request with the problem slug and logs a 5xx with its cause (never shown to the
+ * client). Work cancelled because the client hung up is not a failure of the API: the
+ * access log has already said 499 at info, so it is not logged again as an error.
+ */
 export function noteProblem(request: ApiRequest, error: ApiError, logger?: JsonLogger, context = 'ProblemDetails'): void {
   if (request.gcm) request.gcm.problem = error.slug;
   if (error.status < 500) return;
+  // the socket may close a moment after the request's 'aborted' event that cancelled the work
+  const clientGone = request.gcm?.clientClosed === true || request.socket?.destroyed === true;
+  if (clientGone && cancelledByHangUp(error)) {
+    if (request.gcm) request.gcm.clientClosed = true;
+    return;
+  }
   const cause = (error.cause ?? error) as { name?: string; message?: string; stack?: string; toJSON?: () => unknown };
   logger?.write('error', `${request.method} ${routeOf(request)} failed with ${error.status} ${error.slug}`, {
     context,
@@ -49,6 +59,13 @@ export function noteProblem(request: ApiRequest, error: ApiError, logger?: JsonL
     cause: typeof cause.toJSON === 'function' ? cause.toJSON() : { name: cause.name, message: cause.message },
     stack: error.status === 500 ? cause.stack : undefined,
   });
+}
+
+/** The error is the abort of work the client no longer waits for (not a failure found meanwhile). */
+function cancelledByHangUp(error: ApiError): boolean {
+  if (error.slug === 'aborted') return true;
+  const cause = error.cause as { name?: unknown } | undefined;
+  return cause?.name === 'AbortError';
 }
 
 export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: JsonLogger): void {

@@ -1,15 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ArchiveJob } from '@gcm/archive';
 import { Redactor } from '@gcm/audit';
 import { createGenesysConnection } from '@gcm/genesys-auth';
 import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { crmOutboxKey, LiveEventsCheckpoint } from '@gcm/live-events';
 import { manualClockTime } from '@gcm/live-events/testing';
-import { openDatabase, type StoreDatabase } from '@gcm/store';
+import { MessagingClient } from '@gcm/messaging-client';
+import { ConversationSearch } from '@gcm/search-stream';
+import { DatabaseArchiveSink, openDatabase, type StoreDatabase } from '@gcm/store';
 import { Registry } from 'prom-client';
 import { loadSchedulerConfig } from '../config/scheduler-config';
 import { JsonLogger } from '../logging/json-logger';
+import { LagMetrics } from '../metrics/lag-metrics';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 import { expectedRecordKeys, startWorkload } from '../../test/live-workload';
 import { LIVE_FEED_LEASE, LiveFeedRunner } from './live-feed-runner.service';
@@ -89,6 +93,16 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
     const logger = new JsonLogger('info', new Redactor({ knownSecrets: config.secrets }), (line) => lines.push(JSON.parse(line)));
     const metrics = new SchedulerMetrics(new Registry());
     const runner = new LiveFeedRunner(config, store, transport, logger, metrics, time);
+    // the lag gauges read the archive job's stored watermark (none here: the job never runs) and the feed's
+    const job = new ArchiveJob({
+      store,
+      sink: new DatabaseArchiveSink(store),
+      search: new ConversationSearch({ transport }),
+      messaging: new MessagingClient({ transport }),
+      clock: time.clock,
+      sleep: time.sleep,
+    });
+    new LagMetrics(config, metrics, job, store, runner, time).onModuleInit();
     const saw = (msg: string, fields: Record<string, unknown> = {}) =>
       lines.some((line) => line['msg'] === msg && Object.entries(fields).every(([key, value]) => line[key] === value));
     const created = { id, runner, store, metrics, lines, saw };
@@ -150,6 +164,16 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
     expect(metricsB).toContain('gcm_live_feed_channels_open 1');
     expect(metricsB).toContain('gcm_live_feed_topics{verdict="rejected"} 1');
     expect(await a.metrics.registry.getSingleMetricAsString('gcm_live_feed_running')).toContain('gcm_live_feed_running 0');
+
+    // lag: the running feed has processed everything (0 s behind); the standby replica reads the
+    // checkpoint the feed saves every 5 s; the archive never ran, so its lag is unknown
+    const gauge = async (replica: Replica, name: string) => Number((await replica.metrics.registry.getSingleMetricAsString(name)).split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1]);
+    await b.runner['live']?.idle();
+    expect(await gauge(b, 'gcm_live_feed_lag_seconds')).toBe(0);
+    const saved = (await new LiveEventsCheckpoint(a.store, 'crm').load()) as number;
+    clock.advance(2_000);
+    expect(await gauge(a, 'gcm_live_feed_lag_seconds')).toBe((clock.now() - saved) / 1_000);
+    expect(await gauge(a, 'gcm_archive_watermark_lag_seconds')).toBeNaN();
 
     // shutdown: the feed closes, its watermark is saved and the lease is free for the next replica
     await b.runner.beforeApplicationShutdown();

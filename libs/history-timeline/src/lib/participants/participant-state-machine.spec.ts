@@ -170,3 +170,16 @@ describe('ParticipantStateMachine', () => {
     expect(result.violations.map((v) => v.code)).toEqual(['illegal-transition']);
   });
 });
+
+describe('ParticipantStateMachine without a log', () => {
+  it('still reports each change but keeps no history (memory: one status per participant)', () => {
+    const machine = new ParticipantStateMachine({ keepLog: false });
+    for (let i = 0; i < 1_000; i++) {
+      const { transitions } = machine.apply({ participants: [{ id: 'a', state: 'connected', held: i % 2 === 1 }] }, i);
+      expect(transitions).toHaveLength(1);
+    }
+    expect(machine.history()).toEqual([]);
+    expect(machine.violations()).toEqual([]);
+    expect(machine.status('a')).toMatchObject({ state: 'connected', held: true });
+  });
+});

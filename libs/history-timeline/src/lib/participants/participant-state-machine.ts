@@ -119,6 +119,12 @@ export interface ApplyResult {
 export interface ParticipantStateMachineOptions {
   /** Time stamped on snapshots applied without an explicit instant. */
   now?: () => number;
+  /**
+   * Keep every transition and violation for `history()` / `violations()`. Default true. A
+   * machine that follows a live conversation for hours turns it off: `apply` still returns
+   * what each snapshot changed, and memory stays one status per participant.
+   */
+  keepLog?: boolean;
 }
 
 export function isParticipantState(value: string): value is ParticipantStateName {
@@ -141,9 +147,11 @@ export class ParticipantStateMachine {
   private readonly transitionLog: ParticipantTransition[] = [];
   private readonly violationLog: TransitionViolation[] = [];
   private readonly now: () => number;
+  private readonly keepLog: boolean;
 
   constructor(options: ParticipantStateMachineOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.keepLog = options.keepLog ?? true;
   }
 
   /** Applies one snapshot; `at` defaults to the clock. Participants absent from it are left as they were. */
@@ -153,8 +161,10 @@ export class ParticipantStateMachine {
     for (const participant of snapshot.participants ?? []) {
       if (participant?.id) this.applyParticipant(participant, when, result);
     }
-    this.transitionLog.push(...result.transitions);
-    this.violationLog.push(...result.violations);
+    if (this.keepLog) {
+      this.transitionLog.push(...result.transitions);
+      this.violationLog.push(...result.violations);
+    }
     return result;
   }
 
@@ -167,7 +177,7 @@ export class ParticipantStateMachine {
     return [...this.statuses.values()].map((status) => ({ ...status }));
   }
 
-  /** Every transition so far, optionally of one participant, in the order applied. */
+  /** Every transition so far, optionally of one participant, in the order applied (empty with `keepLog: false`). */
   history(participantId?: string): ParticipantTransition[] {
     return this.transitionLog.filter((t) => participantId === undefined || t.participantId === participantId);
   }

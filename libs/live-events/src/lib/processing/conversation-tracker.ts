@@ -51,7 +51,8 @@ export class ConversationTracker {
   ended = false;
   private seen = false;
   private readonly machine: ParticipantStateMachine;
-  private readonly participants = new Map<string, SnapshotParticipant>();
+  /** The last snapshot of each participant, without its message list (the messages are in `messages`). */
+  private readonly participants = new Map<string, Omit<SnapshotParticipant, 'messages'>>();
   private readonly transitionCounts = new Map<string, number>();
 
   constructor(
@@ -60,14 +61,16 @@ export class ConversationTracker {
     private readonly announceSince: number,
     now: () => number,
   ) {
-    this.machine = new ParticipantStateMachine({ now });
+    // no transition log: a conversation followed for hours would keep every hold and move
+    this.machine = new ParticipantStateMachine({ now, keepLog: false });
   }
 
   apply(snapshot: ConversationSnapshot, origin: LiveEventOrigin, observedAt: number): SnapshotDelta {
     const observed = new Date(observedAt).toISOString();
     for (const p of snapshot.participants) {
       if (p.queueId) this.queueIds.add(p.queueId);
-      this.participants.set(p.id, { ...this.participants.get(p.id), ...p });
+      const { messages: _listed, ...rest } = p;
+      this.participants.set(p.id, { ...this.participants.get(p.id), ...rest });
     }
     const delta: SnapshotDelta = { events: [], newMessages: [], statusChanged: [], ended: false };
 
@@ -195,7 +198,7 @@ export class ConversationTracker {
 }
 
 /** The participant's own timestamp for the state it reached, when Genesys gives one. */
-function stateTime(transition: ParticipantTransition, participant: SnapshotParticipant | undefined): string | undefined {
+function stateTime(transition: ParticipantTransition, participant: Pick<SnapshotParticipant, 'connectedTime' | 'endTime'> | undefined): string | undefined {
   const candidate = transition.to === 'connected' ? participant?.connectedTime : ENDED.has(transition.to ?? '') ? participant?.endTime : undefined;
   if (candidate === undefined) return undefined;
   const ms = Date.parse(candidate);

@@ -11,9 +11,14 @@ class FakeBodies {
   readonly bodies = new Map<string, MessageData>();
   failures = 0;
   calls = 0;
+  readonly requested: string[][] = [];
+  /** While set, reads wait for it (a rate-limited transport). */
+  gate?: Promise<void>;
 
   async getMessagesBulk(_conversationId: string, ids: readonly string[]): Promise<BulkResult> {
     this.calls++;
+    this.requested.push([...ids]);
+    await this.gate;
     if (this.failures > 0) {
       this.failures--;
       throw new Error('503 from the bulk endpoint');
@@ -23,10 +28,15 @@ class FakeBodies {
   }
 }
 
-function notification(at: number, agentMessages: Array<{ id: string; status: string; time: number }>, customerMessages: Array<{ id: string; time: number }> = []): ConversationNotification {
+function notification(
+  at: number,
+  agentMessages: Array<{ id: string; status: string; time: number }>,
+  customerMessages: Array<{ id: string; time: number }> = [],
+  agent: { held?: boolean } = {},
+): ConversationNotification {
   const participants: SnapshotParticipant[] = [
     { id: 'cust', purpose: 'customer', state: 'connected', messages: customerMessages.map((m) => ({ id: m.id, status: 'received', time: iso(m.time) })) },
-    { id: 'agent', purpose: 'agent', userId: 'u1', queueId: 'q1', state: 'connected', messages: agentMessages.map((m) => ({ id: m.id, status: m.status, time: iso(m.time) })) },
+    { id: 'agent', purpose: 'agent', userId: 'u1', queueId: 'q1', state: 'connected', ...agent, messages: agentMessages.map((m) => ({ id: m.id, status: m.status, time: iso(m.time) })) },
   ];
   return { conversationId: 'c1', origin: 'live', snapshot: { conversationId: 'c1', participants }, receivedAt: at };
 }
@@ -137,5 +147,42 @@ describe('LiveEventProcessor', () => {
     expect(bodies.calls).toBe(0);
     clock.set(T0 + 400_000);
     expect(await processor.checkSla()).toEqual([]);
+  });
+
+  it('merges the snapshots that wait behind a slow one: every fact once, in order, one body read for all of them', async () => {
+    bodies.bodies.set('m1', outbound('m1', T0 + 1));
+    let open!: () => void;
+    bodies.gate = new Promise((resolve) => (open = resolve));
+    const first = processor.process(notification(T0 + 1, [{ id: 'm1', status: 'sent', time: T0 + 1 }]));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(bodies.requested).toEqual([['m1']]);
+    // while m1's body is being read: held, resumed, held again, and two more messages
+    for (const id of ['m2', 'm3']) bodies.bodies.set(id, outbound(id, T0 + 10));
+    const later = [
+      processor.process(notification(T0 + 2, [{ id: 'm1', status: 'sent', time: T0 + 1 }], [], { held: true })),
+      processor.process(notification(T0 + 3, [{ id: 'm1', status: 'sent', time: T0 + 1 }, { id: 'm2', status: 'sent', time: T0 + 10 }], [], { held: false })),
+      processor.process(notification(T0 + 4, [{ id: 'm1', status: 'sent', time: T0 + 1 }, { id: 'm2', status: 'sent', time: T0 + 10 }, { id: 'm3', status: 'sent', time: T0 + 10 }], [], { held: true })),
+    ];
+    // the three wait as one batch: one promise, and the watermark stays before the first
+    expect(new Set(later).size).toBe(1);
+    expect(processor.pendingConversations).toBe(1);
+    expect(processor.watermark()).toBe(T0);
+    bodies.gate = undefined;
+    open();
+    expect(types(await first)).toEqual(['participant.joined', 'participant.joined', 'message.sent']);
+    const merged = await later[0];
+    expect(merged.map((e) => e.id)).toEqual([
+      'c1:participant:agent:held#1',
+      'c1:participant:agent:unheld#1',
+      'c1:participant:agent:held#2',
+      'c1:message:m2',
+      'c1:message:m3',
+    ]);
+    // m1 alone, then m2 and m3 together
+    expect(bodies.requested).toEqual([['m1'], ['m2', 'm3']]);
+    expect(sinkWrites.flat()).toHaveLength(8);
+    await processor.drain();
+    expect(processor.pendingConversations).toBe(0);
+    expect(processor.watermark()).toBe(clock.now());
   });
 });

@@ -3,9 +3,9 @@ import { noopLogger, realSleep, systemClock, type Clock, type GenesysLogger, typ
 import { assessReceiptSla, type ReceiptSlaOptions, type TimelineMessage } from '@gcm/history-timeline';
 import { messageAttachments, messageText, type ConversationNotification, type MessageData, type MessagingClient } from '@gcm/messaging-client';
 import { LiveEventHub } from '../events/live-event-hub';
-import type { LiveEvent, LiveEventOrigin, LiveMessage, MessageEvent } from '../events/live-event.model';
+import type { LiveEvent, LiveEventOrigin, LiveMessage, MessageEvent, ParticipantRef } from '../events/live-event.model';
 import { LiveEventsError, LiveEventsErrorCode } from '../live-events.error';
-import { ConversationTracker, isOrgPurpose, type TrackedMessage } from './conversation-tracker';
+import { ConversationTracker, isOrgPurpose, type SnapshotDelta, type TrackedMessage } from './conversation-tracker';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { persist } from './retry-forever';
 
@@ -71,6 +71,8 @@ const STATUS_RECEIPTS: Record<string, string> = {
 export class LiveEventProcessor {
   readonly hub = new LiveEventHub();
   private readonly trackers = new Map<string, ConversationTracker>();
+  /** Per conversation, the batch not yet started (snapshots arriving meanwhile join it). */
+  private readonly waiting = new Map<string, PendingBatch>();
   private readonly queue: KeyedSerialQueue;
   private readonly inFlight = new Map<number, number>();
   private readonly running = new Set<Promise<unknown>>();
@@ -104,19 +106,62 @@ export class LiveEventProcessor {
     this.readBodiesEnabled = options.readBodies ?? true;
   }
 
-  /** Processes one snapshot (queued behind the conversation's earlier ones); resolves with its events once the sinks have them. */
+  /**
+   * Takes one snapshot and resolves with its events once the sinks have them. The snapshot
+   * is applied to the conversation's tracker at once, in arrival order (participant
+   * transitions and new message ids are found here, so none is lost) and then dropped: what
+   * waits is only the work left (events to deliver, message ids whose bodies to read). A
+   * conversation has at most one batch being processed and one waiting; a snapshot that
+   * arrives while one waits joins it (one bulk body read for all of them), so however far
+   * the sinks or the body reads fall behind, memory stays per conversation, never per
+   * snapshot. Snapshots merged into one batch resolve with that batch's events.
+   */
   process(notification: ConversationNotification): Promise<LiveEvent[]> {
-    const at = notification.receivedAt;
+    const conversationId = notification.conversationId;
+    const tracker = this.trackerFor(conversationId);
+    const delta = tracker.apply(notification.snapshot, notification.origin, notification.receivedAt);
+    const observedAt = new Date(notification.receivedAt).toISOString();
+    const ended = delta.ended
+      ? {
+          origin: notification.origin,
+          observedAt,
+          occurredAt: latestEnd(notification) ?? observedAt,
+          participants: tracker.participantStates(),
+          queueIds: [...tracker.queueIds],
+        }
+      : undefined;
+    const waiting = this.waiting.get(conversationId);
+    if (delta.events.length === 0 && delta.newMessages.length === 0 && delta.statusChanged.length === 0 && !ended) {
+      // nothing new; it completes with whatever of the conversation is already queued
+      return waiting?.done ?? Promise.resolve([]);
+    }
+    if (waiting) {
+      waiting.add(delta, notification, observedAt, ended);
+      return waiting.done;
+    }
+    const batch = new PendingBatch(tracker, notification.receivedAt);
+    batch.add(delta, notification, observedAt, ended);
+    this.waiting.set(conversationId, batch);
+    const at = batch.receivedAt;
     this.inFlight.set(at, (this.inFlight.get(at) ?? 0) + 1);
-    const task = this.queue.run(notification.conversationId, () => this.processNow(notification));
-    void task
+    batch.done = this.queue.run(conversationId, () => {
+      // from here on new snapshots start the next batch
+      if (this.waiting.get(conversationId) === batch) this.waiting.delete(conversationId);
+      return this.processBatch(batch);
+    });
+    void batch.done
       .finally(() => {
         const left = (this.inFlight.get(at) ?? 1) - 1;
         if (left === 0) this.inFlight.delete(at);
         else this.inFlight.set(at, left);
       })
       .catch(() => undefined);
-    return task;
+    return batch.done;
+  }
+
+  /** Conversations with a batch waiting or being processed (what `maxConversations` bounds, plus these). */
+  get pendingConversations(): number {
+    return this.queue.pendingKeys;
   }
 
   /**
@@ -192,25 +237,24 @@ export class LiveEventProcessor {
     this.hub.close();
   }
 
-  // ── one snapshot ─────────────────────────────────────────────────────────
+  // ── one batch ────────────────────────────────────────────────────────────
 
-  private async processNow(notification: ConversationNotification): Promise<LiveEvent[]> {
-    const origin: LiveEventOrigin = notification.origin;
-    const tracker = this.trackerFor(notification.conversationId);
-    const delta = tracker.apply(notification.snapshot, origin, notification.receivedAt);
-    const events = [...delta.events];
-    const toRead = [...new Map([...delta.newMessages, ...delta.statusChanged].map((m) => [m.id, m])).values()];
+  private async processBatch(batch: PendingBatch): Promise<LiveEvent[]> {
+    const { tracker } = batch;
+    const events = [...batch.events];
+    const toRead = new Map<string, { message: TrackedMessage; origin: LiveEventOrigin; observedAt: string; receivedAt: number }>();
+    for (const [id, seen] of batch.newMessages) toRead.set(id, seen);
+    for (const [id, seen] of batch.statusChanged) toRead.set(id, seen);
     const bodies =
-      toRead.length > 0 && this.readBodiesEnabled ? await this.readBodies(notification.conversationId, toRead.map((m) => m.id)) : new Map<string, MessageData>();
-    const observedAt = new Date(notification.receivedAt).toISOString();
+      toRead.size > 0 && this.readBodiesEnabled ? await this.readBodies(tracker.conversationId, [...toRead.keys()]) : new Map<string, MessageData>();
 
-    const fresh = delta.newMessages
-      .map((message) => this.messageEvent(tracker, message, bodies.get(message.id), origin, observedAt))
+    const fresh = [...batch.newMessages.values()]
+      .map(({ message, origin, observedAt }) => this.messageEvent(tracker, message, bodies.get(message.id), origin, observedAt))
       .sort((a, b) => a.message.timestamp.localeCompare(b.message.timestamp) || a.message.id.localeCompare(b.message.id));
     events.push(...fresh);
 
     const now = this.clock.now();
-    for (const message of toRead) {
+    for (const { message, origin, observedAt, receivedAt } of toRead.values()) {
       const body = bodies.get(message.id);
       if (body && message.direction === undefined && (body.direction === 'inbound' || body.direction === 'outbound')) {
         message.direction = body.direction;
@@ -223,20 +267,21 @@ export class LiveEventProcessor {
       }
       if (message.direction !== 'outbound') continue;
       if (body) events.push(...this.receiptEvents(tracker, message, body, origin, observedAt));
-      else if (!this.readBodiesEnabled) events.push(...this.receiptEvents(tracker, message, statusOnly(message, notification.receivedAt), origin, observedAt));
+      else if (!this.readBodiesEnabled) events.push(...this.receiptEvents(tracker, message, statusOnly(message, receivedAt), origin, observedAt));
       events.push(...this.slaEvents(tracker, message, now, origin));
     }
 
-    if (delta.ended) {
+    if (batch.ended) {
+      const { origin, observedAt, occurredAt, participants, queueIds } = batch.ended;
       events.push({
         id: `${tracker.conversationId}:ended`,
         type: 'conversation.ended',
         conversationId: tracker.conversationId,
-        queueIds: [...tracker.queueIds],
-        occurredAt: latestEnd(notification) ?? observedAt,
+        queueIds,
+        occurredAt,
         observedAt,
         origin,
-        participants: tracker.participantStates(),
+        participants,
       });
     }
     await this.deliver(events);
@@ -393,6 +438,50 @@ export class LiveEventProcessor {
     this.trackers.set(conversationId, tracker);
     if (this.trackers.size > this.maxConversations) this.trackers.delete(this.trackers.keys().next().value as string);
     return tracker;
+  }
+}
+
+interface SeenMessage {
+  message: TrackedMessage;
+  origin: LiveEventOrigin;
+  observedAt: string;
+  receivedAt: number;
+}
+
+interface EndedConversation {
+  origin: LiveEventOrigin;
+  observedAt: string;
+  occurredAt: string;
+  participants: Array<ParticipantRef & { state: string }>;
+  queueIds: string[];
+}
+
+/**
+ * What one or more snapshots of a conversation left to do: the events their differences
+ * produced (in snapshot order), the messages whose bodies must be read (by id: a message
+ * listed by many snapshots is read once) and the end of the conversation. No snapshot is
+ * kept.
+ */
+class PendingBatch {
+  readonly events: LiveEvent[] = [];
+  readonly newMessages = new Map<string, SeenMessage>();
+  readonly statusChanged = new Map<string, SeenMessage>();
+  ended?: EndedConversation;
+  done!: Promise<LiveEvent[]>;
+
+  constructor(
+    readonly tracker: ConversationTracker,
+    /** When its first snapshot arrived: the watermark stays before it until the batch is written. */
+    readonly receivedAt: number,
+  ) {}
+
+  add(delta: SnapshotDelta, notification: ConversationNotification, observedAt: string, ended: EndedConversation | undefined): void {
+    this.events.push(...delta.events);
+    const seen = (message: TrackedMessage): SeenMessage => ({ message, origin: notification.origin, observedAt, receivedAt: notification.receivedAt });
+    for (const message of delta.newMessages) if (!this.newMessages.has(message.id)) this.newMessages.set(message.id, seen(message));
+    // the latest status change is the one to report receipts against
+    for (const message of delta.statusChanged) this.statusChanged.set(message.id, seen(message));
+    if (ended && !this.ended) this.ended = ended;
   }
 }
 
