@@ -323,7 +323,10 @@ async function measureConfiguration(replicas: number, sandbox: Sandbox, settings
         }
       }
       if (settings.quick ? ended : ended || (to > 0 && Date.now() >= to + 1_000)) {
-        if (!settings.quick && ended) throw new Error(`${replicas} replicas archived the whole window before the measured minutes ended: seed a larger world`);
+        if (!settings.quick && ended) {
+          const ends = children.map((child) => JSON.stringify(child.find(isRunEnd))).join('; ');
+          throw new Error(`${replicas} replicas ended their runs before the measured minutes ended (a larger world?): ${ends}`);
+        }
         break;
       }
     }
