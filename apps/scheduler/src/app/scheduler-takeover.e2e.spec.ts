@@ -3,7 +3,7 @@ import type { RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { planTestDatabases } from '@gcm/store/testing';
 import { createTestSchema } from '../test/postgres-schema';
-import { isRunEnd, schedulerWorkspace, SchedulerProcess, type LogLine } from '../test/scheduler-process';
+import { isRunEnd, schedulerWorkspace, SchedulerProcess } from '../test/scheduler-process';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 const LONG = process.env['GCM_LONG_TESTS'] === '1';
@@ -61,7 +61,10 @@ postgres('three scheduler replicas, one killed twice (kill -9) and restarted', (
         GCM_SCHEDULER_RATE_LIMIT: '600',
         GCM_SCHEDULER_CONCURRENCY: '4',
         // short leases so the CI version is quick; takeover takes at most one lease plus a poll
-        GCM_SCHEDULER_LEASE: '3s',
+        GCM_SCHEDULER_LEASE: '5s',
+        // ticks as in production, only faster: a window whose coordinator lost its lease after
+        // the helpers' runs ended is continued by the next tick
+        GCM_SCHEDULER_CRON: '*/5 * * * * *',
       });
     const startedAt = Date.now();
     const alive = new Map<string, SchedulerProcess>([
@@ -94,16 +97,15 @@ postgres('three scheduler replicas, one killed twice (kill -9) and restarted', (
 
     // every conversation of the window archived, the window completed by whoever holds the lease last
     await until(archived, (n) => n >= world.conversations, 180_000, 'every conversation archived');
-    const ends = new Map<string, LogLine>();
-    for (const [id, child] of alive) ends.set(id, await child.waitFor(isRunEnd, `the end of ${id}'s run`));
-    await until(async () => (await store.checkpoints.get('archive'))?.resumeToken, (state) => state === null || state === undefined, 30_000, 'the window completed');
+    await until(async () => (await store.checkpoints.get('archive'))?.resumeToken, (state) => state === null || state === undefined, 60_000, 'the window completed');
     for (const child of alive.values()) child.signal('SIGTERM');
     for (const child of alive.values()) expect(await child.exited).toEqual({ code: 0, signal: null });
 
-    const survivors = [...ends.entries()].filter(([id]) => id !== victimId);
-    for (const [id, end] of survivors) {
-      expect({ id, status: end['status'] }).toEqual({ id, status: 'succeeded' });
-      expect({ id, archived: (end['archived'] as number) > 0 }).toEqual({ id, archived: true });
+    // each surviving replica archived a share (its runs' archived counts together)
+    for (const [id, child] of alive) {
+      if (id === victimId) continue;
+      const runs = child.lines.filter(isRunEnd);
+      expect({ id, archived: runs.reduce((sum, end) => sum + ((end['archived'] as number) ?? 0), 0) > 0 }).toEqual({ id, archived: true });
     }
     const watermark = (await store.checkpoints.get('archive'))?.watermark as number;
     const inspection = await inspectAgainstTruth(world, now, workspace.env['GCM_ARCHIVE_DIR'], watermark);
