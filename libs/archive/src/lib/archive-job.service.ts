@@ -136,9 +136,9 @@ export class ArchiveJob {
     try {
       if (!(await this.acquire(lease, context))) {
         const helped = await this.assist(context, lease, signal);
-        // the holder may have died while this replica helped (its lease expired unreleased):
+        // the holder may have died while this replica helped (its lease expires unrenewed):
         // take over now rather than at the next tick
-        if (signal.aborted || !(await this.holderDied(lease)) || !(await this.acquire(lease, context))) {
+        if (signal.aborted || !(await this.holderStoppedRenewing(lease, signal)) || !(await this.acquire(lease, context))) {
           return await this.finish(context, helped.role, helped.status, helped.error);
         }
       }
@@ -644,10 +644,30 @@ export class ArchiveJob {
     await this.store.jobRuns.heartbeat([context.jobRun.id]);
   }
 
-  /** The lease is still in another replica's name but that replica stopped renewing it (or is gone). */
-  private async holderDied(lease: RunLease): Promise<boolean> {
-    const state = await lease.peek();
-    return !!state?.owner && state.owner !== this.options.owner && !lease.heldByOther(state);
+  /**
+   * After helping: whether the holder stopped renewing the run lease. A live holder renews
+   * it every third of a lease, so this watches the stored lease (on wall-clock time, judged
+   * by the job's clock) until it is renewed, released or taken (the holder or another
+   * replica is alive: false) or it expires (true), for at most one lease.
+   */
+  private async holderStoppedRenewing(lease: RunLease, signal: AbortSignal): Promise<boolean> {
+    const first = await lease.peek();
+    if (!first?.owner || first.owner === this.options.owner) return false;
+    if (!lease.heldByOther(first)) return true;
+    const { timers, leaseMs } = this.options;
+    const started = Date.now();
+    while (!signal.aborted && Date.now() - started <= leaseMs + this.options.pollIntervalMs) {
+      await new Promise<void>((resolve) => {
+        const handle = timers.setInterval(() => {
+          timers.clearInterval(handle);
+          resolve();
+        }, Math.min(250, this.options.pollIntervalMs));
+      });
+      const current = await lease.peek();
+      if (!current?.owner || current.owner !== first.owner || current.expiresAt !== first.expiresAt) return false;
+      if (!lease.heldByOther(current)) return true;
+    }
+    return false;
   }
 
   private async releaseQuietly(lease: RunLease): Promise<void> {
