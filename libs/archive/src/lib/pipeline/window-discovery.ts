@@ -76,19 +76,21 @@ export class WindowDiscovery {
       },
     );
     let batch: ConversationSummary[] = [];
-    let savedChunk = chunk;
+    let previousChunk: number | undefined;
     const save = async (done: boolean) => {
       await this.commit(slot, batch, stream.resumeToken(), done);
       await stream.releaseFinishedJobs();
       options.onBatch(batch.length);
       batch = [];
-      savedChunk = chunk;
     };
     for await (const summary of stream) {
       batch.push(summary);
-      // saved per batch, and whenever the search enters another chunk (a day, one analytics
-      // job each), so a process killed at any point resumes without submitting a job twice
-      if (batch.length >= this.options.discoveryBatchSize || chunk !== savedChunk) await save(false);
+      // saved per batch, and as soon as the search has entered another chunk (a day, one
+      // analytics job each; the token then points into the new chunk), so a process killed
+      // at any point resumes without submitting a finished day's job again
+      const enteredChunk = previousChunk !== undefined && chunk !== previousChunk;
+      previousChunk = chunk;
+      if (batch.length >= this.options.discoveryBatchSize || enteredChunk) await save(false);
       if (options.signal.aborted) break;
     }
     if (options.signal.aborted) {
