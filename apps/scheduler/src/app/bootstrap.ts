@@ -67,7 +67,35 @@ export async function startScheduler(process_: SchedulerProcess): Promise<Runnin
 /** The program: start, then the start-up run or the one-shot backfill, and signals. */
 export async function main(process_: SchedulerProcess & { exit: (code: number) => void; onSignal: (signal: NodeJS.Signals, handler: () => void) => void }): Promise<void> {
   const write = process_.write ?? ((line: string) => process.stdout.write(line));
-  let scheduler: RunningScheduler;
+  // Signals are taken from the first moment: a SIGTERM while the app is still starting
+  // (a replica stopped right after a restart) stops it cleanly once it has started,
+  // instead of Node's default of dying by the signal.
+  let scheduler: RunningScheduler | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const shutDown = (running: RunningScheduler, signal: NodeJS.Signals) => {
+    running.logger.emit('info', `${signal} received: stopping`, {}, 'Scheduler');
+    running.close().then(
+      () => {
+        running.logger.emit('info', 'Scheduler stopped', {}, 'Scheduler');
+        process_.exit(EXIT.ok);
+      },
+      (error: unknown) => {
+        running.logger.emit('error', `Stopping failed: ${(error as Error).message}`, {}, 'Scheduler');
+        process_.exit(EXIT.failed);
+      },
+    );
+  };
+  const stop = (signal: NodeJS.Signals) => () => {
+    if (signalled !== undefined) {
+      if (scheduler) scheduler.logger.emit('warn', `Second ${signal}: exiting without waiting`, {}, 'Scheduler');
+      process_.exit(EXIT.failed);
+      return;
+    }
+    signalled = signal;
+    if (scheduler) shutDown(scheduler, signal);
+  };
+  process_.onSignal('SIGTERM', stop('SIGTERM'));
+  process_.onSignal('SIGINT', stop('SIGINT'));
   try {
     scheduler = await startScheduler({ ...process_, write });
   } catch (error) {
@@ -76,29 +104,11 @@ export async function main(process_: SchedulerProcess & { exit: (code: number) =
     process_.exit(problems ? EXIT.config : EXIT.failed);
     return;
   }
-  const { logger, config } = scheduler;
-  let signalled = false;
-  const stop = (signal: NodeJS.Signals) => () => {
-    if (signalled) {
-      logger.emit('warn', `Second ${signal}: exiting without waiting`, {}, 'Scheduler');
-      process_.exit(EXIT.failed);
-      return;
-    }
-    signalled = true;
-    logger.emit('info', `${signal} received: stopping`, {}, 'Scheduler');
-    scheduler.close().then(
-      () => {
-        logger.emit('info', 'Scheduler stopped', {}, 'Scheduler');
-        process_.exit(EXIT.ok);
-      },
-      (error: unknown) => {
-        logger.emit('error', `Stopping failed: ${(error as Error).message}`, {}, 'Scheduler');
-        process_.exit(EXIT.failed);
-      },
-    );
-  };
-  process_.onSignal('SIGTERM', stop('SIGTERM'));
-  process_.onSignal('SIGINT', stop('SIGINT'));
+  const { config } = scheduler;
+  if (signalled !== undefined) {
+    shutDown(scheduler, signalled);
+    return;
+  }
 
   const runner = scheduler.app.get(ArchiveRunner);
   if (config.backfill) {
