@@ -114,7 +114,7 @@ ${examples([
     .command('search')
     .description('find conversations in a time window; one JSON object per line (NDJSON) on stdout')
     .requiredOption('--from <time>', 'window start: 24h, 7d, 2026-01-31 (UTC) or ISO-8601')
-    .option('--to <time>', 'window end, exclusive (default now)', 'now')
+    .option('--to <time>', 'window end, exclusive', 'now')
     .option('--media-type <type>', 'message (default), voice, chat, email, … or "any"')
     .option('--messenger-type <type>', 'webmessaging, open, sms, whatsapp, … (repeatable)', collect)
     .option('--queue <id>', 'queue id (repeatable)', collect)
@@ -143,7 +143,7 @@ ${examples([
     .command('run')
     .description('archive every conversation of a window: search → history → archive sink, idempotent and resumable')
     .requiredOption('--from <time>', 'window start: 24h, 7d, 2026-01-31 (UTC) or ISO-8601')
-    .option('--to <time>', 'window end, exclusive (default now)', 'now')
+    .option('--to <time>', 'window end, exclusive', 'now')
     .option('-o, --out <dir>', 'archive directory (GCM_ARCHIVE_DIR, default ./var/archive)')
     .option('--database <url>', 'state database (GCM_DATABASE_URL, default sqlite:./var/gcm.sqlite)')
     .addOption(new Option('--match <rule>', 'activity: conversations active in the window; started: begun in it').choices(['activity', 'started']).default('activity'))
@@ -218,7 +218,8 @@ ${examples([
   config
     .command('list')
     .description('the profiles of the config file')
-    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigList(context)));
+    .option('--names', 'only the profile names, one a line (what shell completion offers after -p)')
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigList(context, command.opts())));
 
   program
     .command('completion')
