@@ -2,7 +2,7 @@ import { MessageValidator, MessagingClient, type Conversation } from '@gcm/messa
 import { CliError, UsageError } from '../runtime/cli.error';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
-import { parseGenesysId } from '../runtime/id-option';
+import { isGenesysId, parseGenesysId } from '../runtime/id-option';
 import { parseCountOption, parseKeyValues } from '../runtime/instant-option';
 import { describeAgentMessage, nextAgentMessage, openGuestSession, readAttachment, readText } from './guest-connection';
 
@@ -45,10 +45,21 @@ async function sendAsGuest(context: CommandContext, token: string, text: string 
     ...(customAttributes ? { customAttributes } : {}),
     ...(attachment ? { attachment: { fileName: attachment.fileName, mimeType: attachment.mimeType, sizeBytes: attachment.bytes.byteLength } } : {}),
   });
-  const session = await openGuestSession(context, { token, deploymentId: options.deploymentId, origin: options.origin });
+  // a session token is a UUID (what `gcm session create` and Messenger make): anything
+  // else names no session, and is refused before a socket is opened
+  if (!isGenesysId(token.trim())) {
+    throw new CliError(`--session ${JSON.stringify(token.slice(0, 80))} is not a guest session token; nothing was sent`, {
+      exitCode: ExitCode.Usage,
+      code: 'SESSION_NOT_FOUND',
+      hint: 'Pass the token `gcm session create` printed (a UUID), or open a session with it.',
+    });
+  }
+  const session = await openGuestSession(context, { token: token.trim(), deploymentId: options.deploymentId, origin: options.origin });
   try {
     if (session.session.newSession) {
-      // nothing was sent: a message here would start a conversation nobody asked for
+      // Genesys opens a session for any token it does not know: say so, and send nothing,
+      // or the message would start a conversation nobody asked for
+      await session.closeSession({ closeAllConnections: true }).catch(() => undefined);
       throw new CliError('--session names no open guest session (the token is unknown, or its session ended); nothing was sent', {
         exitCode: ExitCode.Usage,
         code: 'SESSION_NOT_FOUND',
