@@ -86,6 +86,7 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
   });
 
   it('keeps a bad date in its field after the 400, with the error beside it', async () => {
+    const errorsBefore = consoleErrors.length;
     const response = await page.goto(`${fixture.api.baseUrl}/review?from=2026-02-30&to=2026-03-01`);
     expect(response?.status()).toBe(400);
     const from = page.getByLabel('Started from (UTC)');
@@ -100,6 +101,8 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
     await expect(page.getByLabel('Started on or before (UTC)').getAttribute('type')).resolves.toBe('date');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'list-bad-date.png') });
     await page.goto(`${fixture.api.baseUrl}/review`);
+    // the browser logs the 400 itself; nothing else was logged
+    expect(consoleErrors.splice(errorsBefore).filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 
   it('searches: the integrity filter lists the planted out-of-order conversation, every field has a label', async () => {

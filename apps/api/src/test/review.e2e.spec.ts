@@ -74,6 +74,12 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     expect(clean.text).not.toContain(`/review/conversations/${fixture.outOfOrderConversationId}"`);
     const one = await client.request('GET', `/review?conversationId=${fixture.hostileConversationId.toUpperCase()}`);
     expect(one.text.match(/href="\/review\/conversations\//g)).toHaveLength(1);
+    // queues by name (the routing API), not by id
+    const queues = fixture.api.sandbox.truth.catalog.queues;
+    const listed = await client.request('GET', '/review');
+    expect(queues.some((q) => listed.text.includes(`<span class="queue" title="queue ${q.id}">${q.name}</span>`))).toBe(true);
+    expect(listed.text).not.toMatch(/<code class="id[^"]*"[^>]*>[0-9a-f-]{36}<\/code>/);
+    expect(listed.text).toContain(`<option value="${queues[0].id}">${queues[0].name}</option>`);
     const none = await client.request('GET', '/review?from=2030-01-01');
     expect(none.text).toContain('No archived conversation matches.');
     expect(REVIEW_PAGE_SIZE).toBeGreaterThan(fixture.archived.length);
@@ -87,6 +93,12 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
       expect(bad.text).toContain(expected);
     }
     expect(bad.text).toContain('value="yesterday"');
+    // a day not on the calendar is not rolled over into the next month
+    const notADay = await client.request('GET', '/review?from=2026-02-30');
+    expect(notADay.status).toBe(400);
+    expect(notADay.text).toContain('<strong>from</strong>: must be a date as YYYY-MM-DD');
+    // the bad value stays in its field (as text: a date field would drop it), the error beside it
+    expect(notADay.text).toMatch(/<input id="from" name="from" type="text" value="2026-02-30"[^>]*aria-describedby="from-error"[^>]*><span class="field-error" id="from-error">must be a date as YYYY-MM-DD<\/span>/);
     const reversed = await client.request('GET', '/review?from=2026-03-02&to=2026-03-01');
     expect(reversed.text).toContain('<strong>to</strong>: must not be before from');
     const badId = await client.request('GET', '/review/conversations/not-a-uuid');

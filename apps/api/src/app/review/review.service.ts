@@ -102,7 +102,9 @@ export class ReviewService implements OnApplicationBootstrap {
     const day = (field: 'from' | 'to'): number | undefined => {
       const value = filters[field];
       if (value === undefined) return undefined;
-      const ms = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+      const parsed = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+      // Date.parse rolls 2026-02-30 over into March: a day that is not on the calendar is refused
+      const ms = Number.isFinite(parsed) && new Date(parsed).toISOString().slice(0, 10) === value ? parsed : NaN;
       if (!Number.isFinite(ms)) errors.push({ field, message: 'must be a date as YYYY-MM-DD' });
       return Number.isFinite(ms) ? ms : undefined;
     };
