@@ -75,7 +75,7 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
       expect(cell.trim() === '—' || catalog.some((q) => cell.includes(q.name))).toBe(true);
     }
     const named = page.locator('td[data-label="Queues"] .queue').first();
-    await expect(named.evaluate((el) => getComputedStyle(el).whiteSpace)).resolves.toBe('nowrap');
+    await expect(page.evaluate(`getComputedStyle(document.querySelector('td[data-label="Queues"] .queue')).whiteSpace`)).resolves.toBe('nowrap');
     const queueName = (await named.textContent()) as string;
     await page.getByLabel('Queue', { exact: true }).selectOption({ label: queueName });
     await page.getByRole('button', { name: 'Search' }).click();

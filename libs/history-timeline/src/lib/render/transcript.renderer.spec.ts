@@ -4,7 +4,7 @@ import { sampleConversationInput, t } from '../../test/sample-conversation';
 import { HistorySync } from '../history-sync.service';
 import type { Timeline } from '../timeline.model';
 import { integritySummary, renderTranscriptJson, renderTranscriptMarkdown, renderTranscriptText } from './transcript.renderer';
-import { escapeMarkdown, markdownLinkDestination, neutralizeControls } from './untrusted-text';
+import { markdownLinkDestination, neutralizeControls } from './untrusted-text';
 
 async function timelineOf(input: ConversationFixtureInput): Promise<Timeline> {
   return new HistorySync({ source: new InMemoryHistorySource([conversationFixture(input)]), clock: new FakeClock('2026-03-01T12:00:00.000Z') }).sync(input.id);
