@@ -94,9 +94,13 @@ describe('gcm: honest about what it did', () => {
     // by name (any case): gcm says which queue it follows
     const child = world.spawn(['events', 'tail', '--queue', 'orders', '--max', '1']);
     let stderr = '';
+    let interrupted = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      if (stderr.includes('gcm: following')) child.kill('SIGINT');
+      // one Ctrl-C: a second one would exit at once
+      if (interrupted || !stderr.includes('gcm: following')) return;
+      interrupted = true;
+      child.kill('SIGINT');
     });
     const result = await collect(child);
     expect(stderr).toMatch(/gcm: following queue Orders \(1 topic\)/);
