@@ -13,6 +13,10 @@
  * - With the sandbox (and no GCM_SCHEDULER_CRM_URL of your own), the scheduler's live feed
  *   follows the sandbox's queues and agents into a local CRM receiver run by this script:
  *   each record is a JSON line in ./var/log/crm.log, and each batch a `[crm]` line.
+ * - It prints what a newcomer needs next, and nothing that does not work as printed: URLs
+ *   that answer a GET, the API key, and curl and `npx gcm -p local …` commands (a real
+ *   conversation id, a queue to follow) that tools/checks/cli-start.spec.ts runs one by one.
+ *   The `local` profile is saved in gcm's own config file, so no export is needed.
  * - Ctrl-C stops the scheduler and the API gracefully (in-flight work finishes or is
  *   handed back), then the sandbox. A second Ctrl-C kills whatever is left.
  *
