@@ -13,6 +13,10 @@
  * - With the sandbox (and no GCM_SCHEDULER_CRM_URL of your own), the scheduler's live feed
  *   follows the sandbox's queues and agents into a local CRM receiver run by this script:
  *   each record is a JSON line in ./var/log/crm.log, and each batch a `[crm]` line.
+ * - It prints what a newcomer needs next, and nothing that does not work as printed: URLs
+ *   that answer a GET, the API key, and curl and `npx gcm -p local …` commands (a real
+ *   conversation id, a queue to follow) that tools/checks/cli-start.spec.ts runs one by one.
+ *   The `local` profile is saved in gcm's own config file, so no export is needed.
  * - Ctrl-C stops the scheduler and the API gracefully (in-flight work finishes or is
  *   handed back), then the sandbox. A second Ctrl-C kills whatever is left.
  *
@@ -22,10 +26,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseEnv } from 'node:util';
 import { Redactor } from '@gcm/audit';
@@ -246,7 +251,8 @@ async function main(): Promise<number> {
       return json?.['event'] === 'listening' ? (json as unknown as NonNullable<typeof sandboxInfo>) : undefined;
     }, 'that it listens');
     redactor.addKnownSecret(sandboxInfo.clientSecret);
-    say('sandbox', `listening on ${sandboxInfo.apiBaseUrl}`);
+    // a port, not a URL: the sandbox's root answers no GET (its URL to open is printed below)
+    say('sandbox', `listening on port ${new URL(sandboxInfo.apiBaseUrl).port}`);
     genesys = {
       GENESYSCLOUD_API_BASE_URL: sandboxInfo.apiBaseUrl,
       GENESYSCLOUD_OAUTHCLIENT_ID: sandboxInfo.clientId,
@@ -264,17 +270,19 @@ async function main(): Promise<number> {
     };
   }
 
+  // ── what the sandbox holds: its queues and agents, and a conversation to show ──
+  const world = sandboxInfo ? await sandboxWorld(sandboxInfo.apiBaseUrl) : undefined;
+
   // ── a local CRM for the scheduler's live feed (sandbox only) ─────────────────
   let localCrm: { url: string; server: Server } | undefined;
   let live: Record<string, string> = {};
-  if (sandboxInfo && !env['GCM_SCHEDULER_CRM_URL']) {
-    const info = (await (await fetch(`${sandboxInfo.apiBaseUrl}/__sandbox/info`)).json()) as { queues: Array<{ id: string }>; agents: Array<{ id: string }> };
+  if (world && !env['GCM_SCHEDULER_CRM_URL']) {
     localCrm = await startLocalCrm(resolve(stateDir, 'log', 'crm.log'));
     live = {
       GCM_SCHEDULER_CRM_URL: localCrm.url,
       GCM_SCHEDULER_CRM_CRON: '*/5 * * * * *',
-      GCM_SCHEDULER_LIVE_QUEUE_IDS: info.queues.map((queue) => queue.id).join(','),
-      GCM_SCHEDULER_LIVE_USER_IDS: info.agents.map((agent) => agent.id).join(','),
+      GCM_SCHEDULER_LIVE_QUEUE_IDS: world.queues.map((queue) => queue.id).join(','),
+      GCM_SCHEDULER_LIVE_USER_IDS: world.agents.map((agent) => agent.id).join(','),
     };
   }
 
@@ -297,6 +305,8 @@ async function main(): Promise<number> {
     GCM_API_AUDIT_DIR: env['GCM_API_AUDIT_DIR'] ?? shown(resolve(stateDir, 'audit/api')),
     // the local key is added to any keys configured already
     GCM_API_KEYS: [env['GCM_API_KEYS'], `local:admin:${createHash('sha256').update(apiKey).digest('hex')}`].filter(Boolean).join(','),
+    // GET /v1/events without queueId follows the sandbox's queues
+    ...(world && !env['GCM_API_EVENTS_QUEUE_IDS'] ? { GCM_API_EVENTS_QUEUE_IDS: world.queues.map((queue) => queue.id).join(',') } : {}),
   });
   const scheduler = nestApp('scheduler', {
     ...shared,
@@ -340,8 +350,10 @@ async function main(): Promise<number> {
   }
 
   // ── what is running, and how to use it ─────────────────────────────────────
-  const gcm = sandboxInfo
-    ? writeLocalProfile({
+  // Every URL printed answers a GET, and every command runs as printed (with the exports
+  // above it): tools/checks/cli-start.spec.ts runs each one.
+  const profile = sandboxInfo
+    ? saveLocalProfile(env, {
         ...sandboxInfo,
         databaseUrl: shared.GCM_DATABASE_URL,
         archiveDir: resolve(root, shared.GCM_ARCHIVE_DIR),
@@ -349,34 +361,44 @@ async function main(): Promise<number> {
       })
     : undefined;
   const base = apiUrl.status === 'fulfilled' ? apiUrl.value : undefined;
+  const docs = !/^(false|0|no|off)$/i.test(env['GCM_API_DOCS'] ?? '');
   const end = new Date();
   const from = new Date(end.getTime() - 86_400_000).toISOString();
+  const conversationId = world?.conversationId;
+  const queue = world?.queues[0];
   print();
   print(`gcm local stack (up in ${seconds(Date.now() - started)})`);
-  if (sandboxInfo) print(`  Genesys sandbox  ${sandboxInfo.apiBaseUrl}   (guest deployment ${sandboxInfo.deploymentId})`);
+  if (sandboxInfo) print(`  Genesys sandbox  ${sandboxInfo.apiBaseUrl}/__sandbox/info   (its queues, agents and guest deployment ${sandboxInfo.deploymentId})`);
   if (base) {
-    print(`  API              ${base}   docs ${base}/docs`);
+    print(`  API              ${base}/health   ${docs ? `docs ${base}/docs` : '(REST API under /v1)'}`);
     print(`  API key          ${apiKey}   (admin; new on every start)`);
     print(`  review pages     ${base}/review   (sign in with the API key; archived conversations for quality reviewers)`);
   }
-  if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/health   metrics ${schedulerUrl.value}/metrics`);
-  if (localCrm) print(`  CRM (local)      ${localCrm.url}   live events of the sandbox's queues, one JSON line each in ${shown(resolve(stateDir, 'log', 'crm.log'))}`);
+  if (schedulerUrl.status === 'fulfilled') print(`  scheduler        ${schedulerUrl.value}/readyz   metrics ${schedulerUrl.value}/metrics`);
+  if (localCrm) print(`  CRM (local)      receives the live feed of the sandbox's queues: one JSON line per record in ${shown(resolve(stateDir, 'log', 'crm.log'))}`);
   print(`  state            ${shared.GCM_DATABASE_URL}, ${shared.GCM_ARCHIVE_DIR}, ${shown(resolve(stateDir, 'audit'))}; logs in ${shown(resolve(stateDir, 'log'))}`);
+  if (profile && 'path' in profile) print(`  gcm profile      local, saved in ${profile.path}`);
+  if (profile && 'problem' in profile) say('gcm', `the gcm profile "local" was not saved: ${profile.problem}`);
   print();
+  print('Try:');
   if (base) {
-    print('Try:');
     print(`  export GCM_API_KEY=${apiKey}`);
     print(`  curl -s ${base}/health`);
     print(`  curl -s -H "Authorization: Bearer $GCM_API_KEY" "${base}/v1/conversations/search?from=${from}&to=${end.toISOString()}" | head -3`);
-    print(`  curl -s -H "Authorization: Bearer $GCM_API_KEY" "${base}/v1/conversations/<conversationId>/timeline?format=markdown"`);
+    print(`  curl -s -H "Authorization: Bearer $GCM_API_KEY" "${base}/v1/conversations/${conversationId ?? '<conversationId>'}/timeline?format=markdown"`);
   }
-  const profile = gcm ? ` -p local` : '';
-  if (gcm) print(`  export GCM_CONFIG=${gcm}`);
-  print(`  npx gcm${profile} doctor`);
-  print(`  npx gcm${profile} search --from 24h | head -3`);
-  print(`  npx gcm${profile} history <conversationId> --format markdown`);
-  print(`  npx gcm${profile} archive verify`);
-  if (localCrm) print(`  npx gcm${profile} session create --message "Hello"     # a conversation: its events reach the local CRM`);
+  const gcm = `npx gcm${profile && 'path' in profile ? ' -p local' : ''}`;
+  print(`  ${gcm} doctor`);
+  print(`  ${gcm} search --from 24h | head -3`);
+  print(`  ${gcm} history ${conversationId ?? '<conversationId>'} --format markdown`);
+  print(`  ${gcm} archive verify`);
+  print(`  ${gcm} queues`);
+  if (queue) {
+    print(`  ${gcm} events tail --queue "${queue.name}" --max 1     # in a second terminal: waits for the next event of the queue`);
+    print(`  ${gcm} session create --message "Hello"     # a guest writes in: a conversation in ${queue.name}${localCrm ? ', whose events also reach the local CRM' : ''}`);
+  } else {
+    print(`  ${gcm} events tail --queue <queue name or id>     # \`${gcm} queues\` lists them; Ctrl-C stops`);
+  }
   print();
   print(`The scheduler archives at start-up and every 15 minutes${localCrm ? ', and feeds the local CRM live' : ''}. Ctrl-C stops everything.`);
 
@@ -400,6 +422,10 @@ async function startLocalCrm(logPath: string): Promise<{ url: string; server: Se
   const log = openLog(logPath);
   const seen = new Set<string>();
   const server = createHttpServer((request, response) => {
+    if (request.method !== 'POST') {
+      response.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('The local CRM receives the scheduler\'s live feed as POSTs; the records are in crm.log.\n');
+      return;
+    }
     let body = '';
     request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
@@ -437,9 +463,26 @@ interface LocalProfile {
   auditDir: string;
 }
 
-/** A gcm config file for the local stack (owner-only: it holds the sandbox's client secret). */
-function writeLocalProfile(local: LocalProfile): string {
-  const path = resolve(stateDir, 'gcm-config.json');
+/**
+ * Saves the stack as the gcm profile `local` in the config file gcm reads by default
+ * (`GCM_CONFIG`, else `$XDG_CONFIG_HOME/gcm/config.json`, else `~/.config/gcm/config.json`),
+ * so `npx gcm -p local …` works with no export. Other profiles are kept. The file holds the
+ * sandbox's client secret: written owner-only (0600, in a 0700 directory) and atomically,
+ * as `gcm sandbox` writes its profile. A file gcm could not read is left alone.
+ */
+function saveLocalProfile(env: Record<string, string | undefined>, local: LocalProfile): { path: string } | { problem: string } {
+  const path = env['GCM_CONFIG']
+    ? resolve(root, env['GCM_CONFIG'])
+    : resolve(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'gcm', 'config.json');
+  let config: { profiles?: Record<string, unknown> } & Record<string, unknown> = {};
+  if (existsSync(path)) {
+    try {
+      config = JSON.parse(readFileSync(path, 'utf8')) as typeof config;
+    } catch (error) {
+      return { problem: `${path} is not valid JSON (${(error as Error).message}); fix it and start again` };
+    }
+    if (!config || typeof config !== 'object' || Array.isArray(config)) return { problem: `${path} does not hold a JSON object` };
+  }
   // a relative sqlite path is relative to the stack's directory, not to where gcm runs
   const databaseUrl = local.databaseUrl.replace(/^sqlite:(?!:memory:)(?!\/)(.*)$/, (_all, file: string) => `sqlite:${resolve(root, file)}`);
   const profile = {
@@ -452,9 +495,21 @@ function writeLocalProfile(local: LocalProfile): string {
     archiveDir: local.archiveDir,
     auditDir: local.auditDir,
   };
-  writeFileSync(path, `${JSON.stringify({ profiles: { local: profile } }, null, 2)}\n`, { mode: 0o600 });
+  config.profiles = { ...(config.profiles ?? {}), local: profile };
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
   chmodSync(path, 0o600);
-  return path;
+  return { path: path.startsWith(`${homedir()}/`) && !env['GCM_CONFIG'] && !env['XDG_CONFIG_HOME'] ? `~/${path.slice(homedir().length + 1)}` : shown(path) };
+}
+
+/** The sandbox's queues (the first is where a guest's conversation waits) and a recent conversation to show. */
+async function sandboxWorld(apiBaseUrl: string): Promise<{ queues: Array<{ id: string; name: string }>; agents: Array<{ id: string }>; conversationId?: string }> {
+  const info = (await (await fetch(`${apiBaseUrl}/__sandbox/info`, { signal: AbortSignal.timeout(10_000) })).json()) as { queues: Array<{ id: string; name: string }>; agents: Array<{ id: string }>; clock: string };
+  const from = new Date(Date.parse(info.clock) - 86_400_000).toISOString();
+  const recent = (await (await fetch(`${apiBaseUrl}/__sandbox/truth/conversations?limit=1&from=${from}&to=${info.clock}`, { signal: AbortSignal.timeout(10_000) })).json()) as { entities: Array<{ id: string }> };
+  return { queues: info.queues, agents: info.agents, conversationId: recent.entities[0]?.id };
 }
 
 main().then(

@@ -78,6 +78,13 @@ export {
   type OpenInboundOptions,
 } from './lib/rest/messaging-client.service';
 export { fetchUploadHttp, MediaUploadError, type UploadHttp } from './lib/upload/upload-http';
+export {
+  RoutingQueueDirectory,
+  type QueueEntityListing,
+  type RoutingQueue,
+  type RoutingQueueDirectoryOptions,
+  type RoutingTransport,
+} from './lib/routing/routing-queues';
 
 export {
   OPEN_MESSAGING_SIGNATURE_HEADER,

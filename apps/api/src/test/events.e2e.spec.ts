@@ -115,13 +115,21 @@ describe('GET /v1/events (e2e, Server-Sent Events)', () => {
     }
   }, 30_000);
 
-  it('refuses a request without a key (401) and a bad filter (400 naming the field)', async () => {
+  it('refuses a request without a key (401), a bad filter, and a stream with no queue to follow (400 naming the field)', async () => {
     const anonymous = await api.request('GET', '/v1/events');
     expect(anonymous.status).toBe(401);
     const bad = await api.request('GET', '/v1/events?queueId=not-a-queue', { key: api.keys.reader });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(bad.json)).toContain('queueId');
+    // no queueId, and no GCM_API_EVENTS_QUEUE_IDS: rather than heartbeats forever, a 400 saying why
+    const noQueue = await api.request('GET', `/v1/events?conversationId=${sandbox.truth.conversationIds()[0]}`, { key: api.keys.reader });
+    expect(noQueue.status).toBe(400);
+    expect(noQueue.json).toMatchObject({
+      type: 'urn:gcm:problem:validation',
+      fields: ['queueId'],
+      errors: [{ field: 'queueId', code: 'NO_QUEUE_FOLLOWED', message: expect.stringContaining('no queue is followed by default (GCM_API_EVENTS_QUEUE_IDS is empty)') }],
+    });
   });
 });
 
@@ -142,9 +150,17 @@ describe('GET /v1/events heartbeat (e2e, on a manual clock)', () => {
   });
 
   it('writes `: heartbeat` every 15 s of the clock, and cancels its timer when the client goes away', async () => {
+    const url = `${api.baseUrl}/v1/events?queueId=${sandbox.world.catalog.queues[0].id}`;
+    const headers = { authorization: `Bearer ${api.keys.reader}` };
+    // a first subscriber opens the API's one live stream and follows the queue (their timers stay)
+    const warmUp = new AbortController();
+    const first = sseReader(await fetch(url, { headers, signal: warmUp.signal }));
+    await first.until(() => first.comments.includes('connected'));
+    warmUp.abort();
+    await untilTrue(async () => (await api.app.get(EventsService).subscriberCount()) === 0, 'the first subscription to end');
     const before = clock.pendingTimers;
     const abort = new AbortController();
-    const response = await fetch(`${api.baseUrl}/v1/events`, { headers: { authorization: `Bearer ${api.keys.reader}` }, signal: abort.signal });
+    const response = await fetch(url, { headers, signal: abort.signal });
     expect(response.status).toBe(200);
     const stream = sseReader(response);
     await stream.until(() => stream.comments.includes('connected'));

@@ -65,6 +65,46 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
     await expect(page.evaluate('document.cookie')).resolves.toBe('');
   });
 
+  it('shows queue names, not ids, and lets the reviewer filter by a queue\'s name', async () => {
+    const catalog = fixture.api.sandbox.truth.catalog.queues;
+    const cells = await page.locator('td[data-label="Queues"]').allTextContents();
+    expect(cells.length).toBeGreaterThan(0);
+    for (const cell of cells) {
+      // every queue is named, one name per line: no UUID to wrap
+      expect(cell).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+      expect(cell.trim() === '—' || catalog.some((q) => cell.includes(q.name))).toBe(true);
+    }
+    const named = page.locator('td[data-label="Queues"] .queue').first();
+    await expect(page.evaluate(`getComputedStyle(document.querySelector('td[data-label="Queues"] .queue')).whiteSpace`)).resolves.toBe('nowrap');
+    const queueName = (await named.textContent()) as string;
+    await page.getByLabel('Queue', { exact: true }).selectOption({ label: queueName });
+    await page.getByRole('button', { name: 'Search' }).click();
+    const queueId = catalog.find((q) => q.name === queueName)?.id as string;
+    await page.waitForURL(new RegExp(`queueId=${queueId}`));
+    expect((await page.locator('td[data-label="Queues"]').allTextContents()).every((cell) => cell.includes(queueName))).toBe(true);
+    await expect(page.getByLabel('Queue', { exact: true }).inputValue()).resolves.toBe(queueId);
+  });
+
+  it('keeps a bad date in its field after the 400, with the error beside it', async () => {
+    const errorsBefore = consoleErrors.length;
+    const response = await page.goto(`${fixture.api.baseUrl}/review?from=2026-02-30&to=2026-03-01`);
+    expect(response?.status()).toBe(400);
+    const from = page.getByLabel('Started from (UTC)');
+    await expect(from.inputValue()).resolves.toBe('2026-02-30');
+    await expect(from.getAttribute('aria-invalid')).resolves.toBe('true');
+    // the error is announced with the field and shown right after it
+    const describedBy = (await from.getAttribute('aria-describedby')) as string;
+    await expect(page.locator(`#${describedBy}`).textContent()).resolves.toBe('must be a date as YYYY-MM-DD');
+    await expect(from.evaluate((el) => el.nextElementSibling?.id)).resolves.toBe(describedBy);
+    // the valid date keeps its date field
+    await expect(page.getByLabel('Started on or before (UTC)').inputValue()).resolves.toBe('2026-03-01');
+    await expect(page.getByLabel('Started on or before (UTC)').getAttribute('type')).resolves.toBe('date');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'list-bad-date.png') });
+    await page.goto(`${fixture.api.baseUrl}/review`);
+    // the browser logs the 400 itself; nothing else was logged
+    expect(consoleErrors.splice(errorsBefore).filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
   it('searches: the integrity filter lists the planted out-of-order conversation, every field has a label', async () => {
     for (const field of await page.locator('form[role=search] input, form[role=search] select').all()) {
       const id = await field.getAttribute('id');
@@ -144,7 +184,7 @@ describeInBrowser('transcript review pages in headless Chromium (playwright-core
     const path = join(SCREENSHOT_DIR, download.suggestedFilename());
     await download.saveAs(path);
     const markdown = readFileSync(path, 'utf8');
-    expect(markdown).toContain('abc\\\\u\\{202E\\}dcba');
+    expect(markdown).toContain('abc\\u{202E}dcba');
     expect(markdown).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
   });
 

@@ -114,7 +114,7 @@ ${examples([
     .command('search')
     .description('find conversations in a time window; one JSON object per line (NDJSON) on stdout')
     .requiredOption('--from <time>', 'window start: 24h, 7d, 2026-01-31 (UTC) or ISO-8601')
-    .option('--to <time>', 'window end, exclusive (default now)', 'now')
+    .option('--to <time>', 'window end, exclusive', 'now')
     .option('--media-type <type>', 'message (default), voice, chat, email, … or "any"')
     .option('--messenger-type <type>', 'webmessaging, open, sms, whatsapp, … (repeatable)', collect)
     .option('--queue <id>', 'queue id (repeatable)', collect)
@@ -143,7 +143,7 @@ ${examples([
     .command('run')
     .description('archive every conversation of a window: search → history → archive sink, idempotent and resumable')
     .requiredOption('--from <time>', 'window start: 24h, 7d, 2026-01-31 (UTC) or ISO-8601')
-    .option('--to <time>', 'window end, exclusive (default now)', 'now')
+    .option('--to <time>', 'window end, exclusive', 'now')
     .option('-o, --out <dir>', 'archive directory (GCM_ARCHIVE_DIR, default ./var/archive)')
     .option('--database <url>', 'state database (GCM_DATABASE_URL, default sqlite:./var/gcm.sqlite)')
     .addOption(new Option('--match <rule>', 'activity: conversations active in the window; started: begun in it').choices(['activity', 'started']).default('activity'))
@@ -178,17 +178,23 @@ ${examples([
     .addHelpText('after', examples(['gcm audit verify', 'gcm audit verify --dir ./var/audit/api --expected-head 1234:9f86d0…']))
     .action((_options, command: Command) => dispatch(command, (context) => lazy.audit().runAuditVerify(context, command.opts())));
 
+  program
+    .command('queues')
+    .description('the routing queues of the org: name, id, division, members (what events tail --queue and search --queue take)')
+    .addHelpText('after', examples(['gcm queues', 'gcm events tail --queue "$(gcm queues --json | jq -r \'.[0].id\')"']))
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.queues().runQueues(context)));
+
   const events = program.command('events').description('live conversation events (notifications API)');
   events
     .command('tail')
     .description('follow conversation events of queues or users (one line each; NDJSON with --json) until Ctrl-C')
-    .option('--queue <id>', 'queue whose conversations to follow (repeatable)', collect)
+    .option('--queue <name or id>', 'queue whose conversations to follow, by name or id (`gcm queues` lists them; repeatable)', collect)
     .option('--user <id>', 'user whose conversations to follow (repeatable)', collect)
     .option('--conversation <id>', 'only events of this conversation (repeatable)', collect)
     .option('--type <type>', 'only events of this type: message.received, participant.state.changed, … (repeatable)', collect)
     .option('--since <time>', 'first re-read what changed since then (the instant a stopped tail printed)')
     .option('-n, --max <count>', 'stop after this many events')
-    .addHelpText('after', examples(['gcm events tail --queue 6a1f…', 'gcm events tail --queue 6a1f… --type message.received --json | jq -r .message.text', 'gcm events tail --queue 6a1f… --since 2026-03-01T10:15:00Z   # continue where an earlier tail stopped']))
+    .addHelpText('after', examples(['gcm events tail --queue Orders', 'gcm events tail --queue 6a1f… --type message.received --json | jq -r .message.text', 'gcm events tail --queue 6a1f… --since 2026-03-01T10:15:00Z   # continue where an earlier tail stopped']))
     .action((_options, command: Command) => dispatch(command, (context) => lazy.events().runEventsTail(context, command.opts())));
 
   program
@@ -218,7 +224,8 @@ ${examples([
   config
     .command('list')
     .description('the profiles of the config file')
-    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigList(context)));
+    .option('--names', 'only the profile names, one a line (what shell completion offers after -p)')
+    .action((_options, command: Command) => dispatch(command, (context) => lazy.config().runConfigList(context, command.opts())));
 
   program
     .command('completion')

@@ -13,6 +13,7 @@ export const lazy = {
   archive: (): typeof import('./commands/archive.command') => require('./commands/archive.command'),
   audit: (): typeof import('./commands/audit.command') => require('./commands/audit.command'),
   events: (): typeof import('./commands/events.command') => require('./commands/events.command'),
+  queues: (): typeof import('./commands/queues.command') => require('./commands/queues.command'),
   sandbox: (): typeof import('./commands/sandbox.command') => require('./commands/sandbox.command'),
   config: (): typeof import('./commands/config.command') => require('./commands/config.command'),
   completion: (): typeof import('./commands/completion.command') => require('./commands/completion.command'),

@@ -18,8 +18,10 @@ describe('gcm events tail', () => {
   afterAll(() => world.stop());
 
   it('prints the live events of a followed queue as NDJSON and stops after --max with where to continue', async () => {
-    const queueId = world.sandbox.truth.catalog.queues[0].id;
-    const child = world.spawn(['events', 'tail', '--queue', queueId, '--max', '3', '--json']);
+    const queue = world.sandbox.truth.catalog.queues[0];
+    const queueId = queue.id;
+    // by name: gcm looks the queue up in the routing API
+    const child = world.spawn(['events', 'tail', '--queue', queue.name, '--max', '3', '--json']);
     let stderr = '';
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -27,7 +29,7 @@ describe('gcm events tail', () => {
     let guest: Promise<GuestSession> | undefined;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      if (guest || !stderr.includes('gcm: following 1 queue')) return;
+      if (guest || !stderr.includes(`gcm: following queue ${queue.name}`)) return;
       guest = GuestSession.open({ apiBaseUrl: world.sandbox.apiBaseUrl, deploymentId: world.sandbox.deploymentId, keepAlive: false }).then(async (session) => {
         await session.sendText('Is anyone there?');
         return session;

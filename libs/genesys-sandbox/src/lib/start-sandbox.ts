@@ -8,6 +8,7 @@ import { SandboxClock } from './clock/sandbox-clock';
 import { registerConversationRoutes } from './conversations/conversation.routes';
 import { registerMessagingRoutes } from './conversations/messaging.routes';
 import { registerParticipantRoutes } from './conversations/participant.routes';
+import { registerRoutingQueueRoutes } from './routing/routing-queues.routes';
 import { SandboxWorld } from './data/sandbox-world';
 import { FaultInjector } from './faults/fault-injector';
 import { FaultConfig, FaultSettings } from './faults/fault-profiles';
@@ -155,6 +156,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerConversationRoutes(router, services);
   registerMessagingRoutes(router, services);
   registerParticipantRoutes(router, services);
+  registerRoutingQueueRoutes(router, services);
   registerAnalyticsRoutes(router, services);
   registerAttributeSearchRoutes(router, services);
   registerMediaRoutes(router, services);

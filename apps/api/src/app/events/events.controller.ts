@@ -40,13 +40,13 @@ export class EventsController {
     summary: 'Live conversation events, as Server-Sent Events',
     description: [
       'One frame per event: `id:` the event id (stable across restarts), `event:` its type (participant.joined, message.received, receipt.received, conversation.ended, …), `data:` the event as JSON.',
-      'Filter with `queueId` (the queue is followed) and/or `conversationId`; without `queueId` the queues of GCM_API_EVENTS_QUEUE_IDS are followed.',
+      'Filter with `queueId` (the queue is followed) and/or `conversationId`; without `queueId` the queues of GCM_API_EVENTS_QUEUE_IDS are followed, and when that is empty the request is a 400 naming `queueId` (Genesys publishes conversation events per queue: the stream would carry heartbeats only).',
       'A comment line (`: heartbeat`) every GCM_API_EVENTS_HEARTBEAT (15 s by default) keeps idle connections open. Events are live only: a reconnecting client gets what happens from then on.',
     ].join(' '),
   })
   @ApiProduces(EVENT_STREAM_CONTENT_TYPE)
   @ApiOkResponse({ description: 'The event stream', content: { [EVENT_STREAM_CONTENT_TYPE]: { schema: { type: 'string' } } } })
-  @ProblemResponse(400, 'Invalid filter; `errors` names the fields')
+  @ProblemResponse(400, 'Invalid filter, or no queue to follow (no `queueId` and no GCM_API_EVENTS_QUEUE_IDS); `errors` names the fields')
   async stream(@Query() query: EventsQueryDto, @Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     const events$ = await this.events.open(query);
     response.statusCode = 200;

@@ -6,6 +6,7 @@ import { API_RUNTIME, type ApiRuntime } from '../api-runtime';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/api-config.token';
 import { JsonLogger } from '../logging/json-logger';
+import { RequestValidationError } from '../problem/request-validation.error';
 
 /**
  * One LiveEvents stream for the whole API, opened by the first subscriber (an API that
@@ -25,8 +26,15 @@ export class EventsService implements OnApplicationShutdown {
 
   /** Follows the requested queue (or the configured ones) and returns the matching events, hot. */
   async open(query: { queueId?: string; conversationId?: string }): Promise<Observable<LiveEvent>> {
-    const live = await this.started();
     const queueIds = query.queueId ? [query.queueId] : [...this.config.events.queueIds];
+    if (queueIds.length === 0) {
+      // Genesys publishes conversation events per queue: with none followed, the stream
+      // would carry heartbeats only, forever
+      throw new RequestValidationError([
+        { field: 'queueId', message: 'is required: no queue is followed by default (GCM_API_EVENTS_QUEUE_IDS is empty); pass the id of a queue (`gcm queues` lists them)', code: 'NO_QUEUE_FOLLOWED' },
+      ]);
+    }
+    const live = await this.started();
     const missing = queueIds.filter((id) => !this.followed.has(id));
     if (missing.length > 0) {
       await live.follow({ queueIds: missing });

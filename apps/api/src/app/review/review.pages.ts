@@ -71,6 +71,8 @@ export interface ListView {
   /** query string of the next page, when there is one */
   readonly nextQuery?: string;
   readonly errors?: ReadonlyArray<{ field: string; message: string }>;
+  /** The org's queues by name (routing API); absent when Genesys could not say. */
+  readonly queues?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 const INTEGRITY_CHOICES: Array<[string, string]> = [
@@ -90,15 +92,40 @@ function select(id: string, label: string, choices: Array<[string, string]>, val
   )}</select></div>`;
 }
 
-function input(id: string, label: string, type: string, value: string | undefined, extra: Html | string = '', invalid = false): Html {
-  return html`<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${value ?? ''}"${
-    invalid ? trusted(` aria-invalid="true" aria-describedby="filter-errors"`) : ''
-  } ${extra}></div>`;
+/**
+ * A labelled filter field. An invalid value stays in its field after the 400, with its error
+ * beside it: a date field shows what was typed as text (a date input would drop a value that
+ * is not a date), and `aria-describedby` ties the error to the field.
+ */
+function input(id: string, label: string, type: string, value: string | undefined, extra: Html | string = '', error?: string): Html {
+  const shownType = error !== undefined && type === 'date' ? 'text' : type;
+  const dateHint = shownType === 'text' && type === 'date' ? trusted(' placeholder="YYYY-MM-DD" inputmode="numeric"') : '';
+  return html`<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${id}" type="${shownType}" value="${value ?? ''}"${dateHint}${
+    error !== undefined ? trusted(` aria-invalid="true" aria-describedby="${id}-error"`) : ''
+  } ${extra}>${error !== undefined ? html`<span class="field-error" id="${id}-error">${error}</span>` : ''}</div>`;
+}
+
+/** The queue filter: the org's queues by name when Genesys told them, else (or for a bad value) the id as text. */
+function queueField(value: string | undefined, queues: ListView['queues'], error?: string): Html {
+  if (!queues || error !== undefined) {
+    return input('queueId', 'Queue id', 'text', value, trusted('inputmode="text" autocomplete="off" spellcheck="false" maxlength="36"'), error);
+  }
+  const choices: Array<[string, string]> = [['', 'Any'], ...[...queues].sort((a, b) => a.name.localeCompare(b.name)).map((q): [string, string] => [q.id, q.name])];
+  // a queue that is gone from the org is still a filter the reviewer asked for
+  if (value && !queues.some((q) => q.id === value)) choices.push([value, `queue ${value}`]);
+  return select('queueId', 'Queue', choices, value);
+}
+
+/** A queue as the list and the transcript show it: its name, or (unknown to the org) its id kept on one line. */
+function queueLabel(id: string, names: ReadonlyMap<string, string> | undefined): Html {
+  const name = names?.get(id.toLowerCase());
+  return name === undefined ? html`<code class="id nowrap" title="queue ${id}">${id}</code>` : html`<span class="queue" title="queue ${id}">${name}</span>`;
 }
 
 export function listPage(view: ListView, user: PageUser): string {
   const f = view.filters;
-  const invalid = new Set((view.errors ?? []).map((e) => e.field));
+  const errorOf = (field: string) => view.errors?.find((e) => e.field === field)?.message;
+  const names = view.queues ? new Map(view.queues.map((q) => [q.id, q.name])) : undefined;
   const rows = view.entries.map((e) => {
     const integrity =
       e.integrityFindings === 0
@@ -108,7 +135,7 @@ export function listPage(view: ListView, user: PageUser): string {
     return html`<tr>
   <td data-label="Started"><time datetime="${iso(e.startedAt)}">${displayTime(e.startedAt)}</time></td>
   <td data-label="Conversation"><a href="/review/conversations/${e.conversationId}">${e.conversationId}</a></td>
-  <td data-label="Queues">${e.queueIds.length === 0 ? '—' : e.queueIds.map((q) => html`<code class="id">${q}</code> `)}</td>
+  <td data-label="Queues">${e.queueIds.length === 0 ? '—' : html`<ul class="queues">${e.queueIds.map((q) => html`<li>${queueLabel(q, names)}</li>`)}</ul>`}</td>
   <td data-label="Messages" class="num">${e.messageCount}</td>
   <td data-label="Integrity">${integrity}</td>
   <td data-label="SLA">${sla}</td>
@@ -119,10 +146,10 @@ export function listPage(view: ListView, user: PageUser): string {
     'Archived conversations',
     html`<h1>Archived conversations</h1>
 <form class="filters card" method="get" action="/review" role="search" aria-label="Filter archived conversations">
-  ${input('from', 'Started from (UTC)', 'date', f.from, '', invalid.has('from'))}
-  ${input('to', 'Started on or before (UTC)', 'date', f.to, '', invalid.has('to'))}
-  ${input('queueId', 'Queue id', 'text', f.queueId, trusted('inputmode="text" autocomplete="off" spellcheck="false" maxlength="36"'), invalid.has('queueId'))}
-  ${input('conversationId', 'Conversation id', 'text', f.conversationId, trusted('autocomplete="off" spellcheck="false" maxlength="36"'), invalid.has('conversationId'))}
+  ${input('from', 'Started from (UTC)', 'date', f.from, '', errorOf('from'))}
+  ${input('to', 'Started on or before (UTC)', 'date', f.to, '', errorOf('to'))}
+  ${queueField(f.queueId, view.queues, errorOf('queueId'))}
+  ${input('conversationId', 'Conversation id', 'text', f.conversationId, trusted('autocomplete="off" spellcheck="false" maxlength="36"'), errorOf('conversationId'))}
   ${select('integrity', 'Integrity', INTEGRITY_CHOICES, f.integrity)}
   ${select('sla', 'Receipt SLA', SLA_CHOICES, f.sla)}
   <div class="actions"><button type="submit">Search</button> <a href="/review">Reset</a></div>
@@ -153,6 +180,8 @@ export interface TranscriptView {
   readonly versions: readonly ArchiveIndexEntry[];
   readonly document: ArchiveContent & { contentHash: string };
   readonly hash: { valid: boolean; expected: string; actual: string };
+  /** Queue names by id (routing API); absent when Genesys could not say. */
+  readonly queueNames?: ReadonlyMap<string, string>;
 }
 
 interface MessageFlags {
@@ -218,7 +247,7 @@ function findingsSection(doc: ArchiveContent): Html {
 const STATE_CLASS: Record<string, string> = { alerting: 'alerting', connected: 'connected', disconnected: 'disconnected', terminated: 'disconnected' };
 
 /** One row per participant: its states in order (text), and a bar over the conversation's span (decoration). */
-function participantStrip(doc: ArchiveContent): Html {
+function participantStrip(doc: ArchiveContent, queueNames: ReadonlyMap<string, string> | undefined): Html {
   const start = Date.parse(doc.conversation.startTime ?? '');
   const ends = [...doc.participants.flatMap((p) => [p.endTime, ...p.stateHistory.map((t) => t.at)]), ...doc.messages.map((m) => m.timestamp)]
     .map((t) => Date.parse(t ?? ''))
@@ -241,7 +270,7 @@ function participantStrip(doc: ArchiveContent): Html {
             return html`<rect class="seg ${STATE_CLASS[state] ?? 'other'}" x="${(left * 10).toFixed(1)}" y="0" width="${(Math.min(width, 100 - left) * 10).toFixed(1)}" height="10"></rect>`;
           });
     return html`<li class="participant">
-  <div class="who"><strong>${participantLabel(p)}</strong> <span class="muted">${p.purpose ?? p.role}${p.queueId ? html` · queue <code class="id">${p.queueId}</code>` : ''}</span></div>
+  <div class="who"><strong>${participantLabel(p)}</strong> <span class="muted">${p.purpose ?? p.role}${p.queueId ? html` · queue ${queueLabel(p.queueId, queueNames)}` : ''}</span></div>
   <ol class="states" aria-label="States of ${participantLabel(p)}">${states.map(
     (t) => html`<li><span class="state ${STATE_CLASS[t.to ?? ''] ?? 'other'}">${t.to ?? t.kind}</span> <time datetime="${t.at}">${shortTime(t.at)}</time></li>`,
   )}${p.wrapup?.code ? html`<li><span class="state other">wrap-up ${p.wrapup.name ?? p.wrapup.code}</span></li>` : ''}</ol>
@@ -321,7 +350,7 @@ export function transcriptPage(view: TranscriptView, user: PageUser): string {
 <p class="exports"><a class="button" href="/review/conversations/${view.conversationId}/export.md${versionQuery}" download>Export Markdown</a> <a class="button" href="/review/conversations/${view.conversationId}/export.json${versionQuery}" download>Export JSON</a></p>
 </section>
 ${findingsSection(doc)}
-${participantStrip(doc)}
+${participantStrip(doc, view.queueNames)}
 <section aria-labelledby="messages-title"><h2 id="messages-title">Messages <span class="muted">(time order)</span></h2>
 <ol class="transcript">${items}</ol></section>`,
     user,

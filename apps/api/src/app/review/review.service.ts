@@ -8,6 +8,7 @@ import {
   type ArchiveContent,
   type ArchiveRecord,
 } from '@gcm/history-timeline';
+import { RoutingQueueDirectory } from '@gcm/messaging-client';
 import { StoreDatabase, type ArchiveCatalogCursor, type ArchiveSink } from '@gcm/store';
 import { ARCHIVE_SINK } from '@gcm/store/nest';
 import { ArchiveNotFoundError } from '../archives/archive-not-found.error';
@@ -21,16 +22,41 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export type ArchivedDocumentContent = ArchiveContent & { contentHash: string };
 
+/** How long a page waits for the queue names before it shows ids instead. */
+const QUEUE_NAMES_WAIT_MS = 3_000;
+/** After the routing API failed, pages show ids for this long before asking again. */
+const QUEUE_NAMES_RETRY_MS = 60_000;
+
 /** What the review pages read: the archive catalog for the list, the sink for a transcript. */
 @Injectable()
 export class ReviewService implements OnApplicationBootstrap {
   private rebuilding?: Promise<void>;
+  private queuesFailedAt?: number;
 
   constructor(
     private readonly store: StoreDatabase,
     @Inject(ARCHIVE_SINK) private readonly sink: ArchiveSink,
     private readonly logger: JsonLogger,
+    private readonly queues: RoutingQueueDirectory,
   ) {}
+
+  /**
+   * The org's queues by name (the routing API, cached by the directory), or undefined when
+   * Genesys cannot say right now (the client lacks `routing:queue:view`, Genesys is down):
+   * the pages then show queue ids, and ask again a minute later.
+   */
+  async queueList(): Promise<ReadonlyArray<{ id: string; name: string }> | undefined> {
+    if (this.queuesFailedAt !== undefined && Date.now() - this.queuesFailedAt < QUEUE_NAMES_RETRY_MS) return undefined;
+    try {
+      const queues = await this.queues.list({ signal: AbortSignal.timeout(QUEUE_NAMES_WAIT_MS) });
+      this.queuesFailedAt = undefined;
+      return queues.map((queue) => ({ id: queue.id.toLowerCase(), name: queue.name }));
+    } catch (error) {
+      this.queuesFailedAt = Date.now();
+      this.logger.write('warn', 'Queue names unavailable; the review pages show queue ids', { context: 'Review', error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  }
 
   /**
    * Archives written before the catalog existed are catalogued in the background at
@@ -76,7 +102,9 @@ export class ReviewService implements OnApplicationBootstrap {
     const day = (field: 'from' | 'to'): number | undefined => {
       const value = filters[field];
       if (value === undefined) return undefined;
-      const ms = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+      const parsed = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+      // Date.parse rolls 2026-02-30 over into March: a day that is not on the calendar is refused
+      const ms = Number.isFinite(parsed) && new Date(parsed).toISOString().slice(0, 10) === value ? parsed : NaN;
       if (!Number.isFinite(ms)) errors.push({ field, message: 'must be a date as YYYY-MM-DD' });
       return Number.isFinite(ms) ? ms : undefined;
     };
@@ -96,7 +124,8 @@ export class ReviewService implements OnApplicationBootstrap {
     const afterText = text('after');
     const after = afterText === undefined ? undefined : decodeCursor(afterText);
     if (afterText !== undefined && after === undefined) errors.push({ field: 'after', message: 'is not a page position this list produced' });
-    if (errors.length > 0) return { filters, entries: [], errors };
+    const queues = await this.queueList();
+    if (errors.length > 0) return { filters, entries: [], errors, ...(queues ? { queues } : {}) };
 
     const page = await this.store.archiveCatalog.search({
       limit: REVIEW_PAGE_SIZE,
@@ -113,7 +142,7 @@ export class ReviewService implements OnApplicationBootstrap {
           Object.entries({ ...filters, after: encodeCursor(page.next) }).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
         ).toString()
       : undefined;
-    return { filters, entries: page.entries, ...(next ? { nextQuery: next } : {}) };
+    return { filters, entries: page.entries, ...(next ? { nextQuery: next } : {}), ...(queues ? { queues } : {}) };
   }
 
   /** One archived version (the latest by default) with its hash check. */
@@ -123,7 +152,8 @@ export class ReviewService implements OnApplicationBootstrap {
     const stored = wanted === undefined ? undefined : await this.sink.get<ArchivedDocumentContent>(conversationId, wanted);
     if (!stored) throw new ArchiveNotFoundError(conversationId, version);
     const hash = verifyArchiveRecord(stored.document as ArchiveRecord);
-    return { conversationId, version: stored.version, versions, document: stored.document, hash };
+    const queues = await this.queueList();
+    return { conversationId, version: stored.version, versions, document: stored.document, hash, ...(queues ? { queueNames: new Map(queues.map((q) => [q.id, q.name])) } : {}) };
   }
 
   /** The transcript as Markdown (messages, receipts, participants) followed by the findings. */

@@ -26,6 +26,9 @@ h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 label { display: block; font-weight: 600; margin-bottom: .25rem; }
 input, select { width: 100%; font: inherit; padding: .45rem .5rem; border: 1px solid #7a8591; border-radius: 6px; background: #fff; color: var(--fg); }
 input[aria-invalid="true"] { border-color: var(--bad-fg); }
+.field-error { display: block; color: var(--bad-fg); font-size: .85em; margin-top: .2rem; }
+ul.queues { list-style: none; margin: 0; padding: 0; }
+.queue, .id.nowrap { white-space: nowrap; overflow-wrap: normal; }
 button, .button { display: inline-block; font: inherit; font-weight: 600; padding: .45rem .9rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; text-decoration: none; }
 .top button { background: transparent; border-color: #fff; }
 form > button { margin-top: .75rem; }

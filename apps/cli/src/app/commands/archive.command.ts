@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { ArchiveJob, processOwnerId, type ArchiveRunSummary, type BackfillNotice } from '@gcm/archive';
 import { AuditTrail, Redactor } from '@gcm/audit';
 import { whoAmI } from '@gcm/genesys-auth';
@@ -9,6 +9,7 @@ import { FileSystemArchiveSink, openDatabase, parseDatabaseUrl, redactDatabaseUr
 import { UsageError } from '../runtime/cli.error';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
+import { parseGenesysId } from '../runtime/id-option';
 import { parseCountOption, parseInstantOption } from '../runtime/instant-option';
 import { RequestBudgetExhaustedError } from '../runtime/request-budget';
 import { acquireDirectoryLock } from '../runtime/directory-lock';
@@ -184,7 +185,8 @@ interface VerifyProblem {
 export async function runArchiveVerify(context: CommandContext, options: ArchiveVerifyOptions): Promise<ExitCode> {
   const { output, settings } = context;
   const archiveDir = options.dir ?? settings.archiveDir;
-  if (!existsSync(archiveDir)) throw new UsageError(`There is no archive at ${archiveDir}`, 'Pass --dir, or set GCM_ARCHIVE_DIR; `gcm archive run` creates one.');
+  assertArchiveDirectory(archiveDir);
+  const conversationIds = options.conversation?.map((id) => parseGenesysId(id, '--conversation'));
   const sink = new FileSystemArchiveSink({ root: archiveDir });
   const store = options.index ? await openIndex(options.database ?? settings.databaseUrl, options.database !== undefined) : undefined;
   const problems: VerifyProblem[] = [];
@@ -192,7 +194,7 @@ export async function runArchiveVerify(context: CommandContext, options: Archive
   let versions = 0;
   const bar = output.progress('verify');
   try {
-    const ids = options.conversation?.length ? options.conversation : sink.conversationIds();
+    const ids = conversationIds?.length ? conversationIds : sink.conversationIds();
     for await (const conversationId of ids) {
       if (context.interrupts.interrupted) break;
       conversations++;
@@ -233,6 +235,24 @@ export async function runArchiveVerify(context: CommandContext, options: Archive
   ]);
   if (context.interrupts.interrupted) return ExitCode.Interrupted;
   return ok ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/**
+ * The directory must be an archive: missing, a file, or a directory of other things
+ * (`--dir /etc`) is a usage error rather than "ok: 0 conversations". An archive root holds
+ * only its two-hex-digit shard directories (`<id[0..2]>/<id[2..4]>/<id>/v<N>-<hash>.json`);
+ * an empty directory is an empty archive.
+ */
+function assertArchiveDirectory(archiveDir: string): void {
+  const hint = 'Pass --dir, or set GCM_ARCHIVE_DIR, to the directory `gcm archive run` (or the scheduler) archives into.';
+  if (!existsSync(archiveDir)) throw new UsageError(`There is no archive at ${archiveDir}`, hint);
+  if (!statSync(archiveDir).isDirectory()) throw new UsageError(`${archiveDir} is not a directory, so not an archive`, hint);
+  const entries = readdirSync(archiveDir, { withFileTypes: true });
+  const shards = entries.filter((entry) => entry.isDirectory() && /^[0-9a-f]{2}$/.test(entry.name));
+  if (entries.length > 0 && shards.length === 0) {
+    const shown = entries.slice(0, 3).map((entry) => entry.name).join(', ');
+    throw new UsageError(`${archiveDir} is not a gcm archive: it holds ${shown}${entries.length > 3 ? ', …' : ''} and no archive shard directory (two hex digits, e.g. 3f/)`, hint);
+  }
 }
 
 /** The state database, if there is one to compare with (never created by a verify). */

@@ -40,10 +40,14 @@ export async function runConfigShow(context: CommandContext): Promise<ExitCode> 
   return ExitCode.Ok;
 }
 
-/** `gcm config list`: the profiles and what each sets (names of keys only). */
-export async function runConfigList(context: CommandContext): Promise<ExitCode> {
+/** `gcm config list`: the profiles and what each sets (names of keys only); `--names`: the names alone, one a line (shell completion). */
+export async function runConfigList(context: CommandContext, options: { names?: boolean } = {}): Promise<ExitCode> {
   const path = context.settings.configFile;
   const config = readConfigFile(path);
+  if (options.names) {
+    context.output.result(Object.keys(config.profiles), () => Object.keys(config.profiles));
+    return ExitCode.Ok;
+  }
   const profiles = Object.entries(config.profiles).map(([name, profile]) => ({
     name,
     default: name === (config.defaultProfile ?? 'default'),

@@ -1,9 +1,11 @@
 import { showLine } from '@gcm/text-policy';
 import { LiveEvents, LIVE_EVENT_TYPES, type LiveEvent, type LiveEventType } from '@gcm/live-events';
+import { RoutingQueueDirectory, type RoutingTransport } from '@gcm/messaging-client';
 import { NdjsonWriter } from '../output/ndjson-writer';
 import { CliError, UsageError } from '../runtime/cli.error';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
+import { isGenesysId, parseGenesysId } from '../runtime/id-option';
 import { parseCountOption, parseInstantOption } from '../runtime/instant-option';
 
 export interface EventsTailOptions {
@@ -23,10 +25,10 @@ export interface EventsTailOptions {
  */
 export async function runEventsTail(context: CommandContext, options: EventsTailOptions): Promise<ExitCode> {
   const { output } = context;
-  const queueIds = options.queue ?? [];
-  const userIds = options.user ?? [];
-  if (queueIds.length === 0 && userIds.length === 0) {
-    throw new UsageError('Name what to follow: --queue <id> and/or --user <id> (repeatable)', 'Genesys publishes conversation events per queue and per user topic.');
+  const queueArguments = options.queue ?? [];
+  const userIds = (options.user ?? []).map((id) => parseGenesysId(id, '--user'));
+  if (queueArguments.length === 0 && userIds.length === 0) {
+    throw new UsageError('Name what to follow: --queue <name or id> and/or --user <id> (repeatable)', 'Genesys publishes conversation events per queue and per user topic; `gcm queues` lists the queues.');
   }
   const types = (options.type ?? []) as LiveEventType[];
   const unknown = types.filter((type) => !(LIVE_EVENT_TYPES as readonly string[]).includes(type));
@@ -35,6 +37,8 @@ export async function runEventsTail(context: CommandContext, options: EventsTail
   const since = options.since !== undefined ? parseInstantOption(options.since, '--since', Date.now()) : undefined;
 
   const { connection, signal } = await context.connect();
+  const queues = await resolveQueues(connection.transport, queueArguments, signal);
+  const queueIds = queues.map((queue) => queue.id);
   const live = LiveEvents.create({
     transport: connection.transport,
     ...(since !== undefined ? { resumeFrom: since, resumeMarginMs: 0 } : {}),
@@ -56,7 +60,7 @@ export async function runEventsTail(context: CommandContext, options: EventsTail
       const report = await live.catchUp();
       output.debug(`re-read ${report?.backfilled ?? 0} conversations changed since ${iso(since)}`);
     }
-    output.note(`gcm: following ${describeFollowed(queueIds, userIds)} (${followed.permitted.length} topic${followed.permitted.length === 1 ? '' : 's'}); Ctrl-C stops`);
+    output.note(`gcm: following ${describeFollowed(queues, userIds)} (${followed.permitted.length} topic${followed.permitted.length === 1 ? '' : 's'}); Ctrl-C stops`);
 
     const writer = new NdjsonWriter(output.stdout, signal);
     try {
@@ -86,9 +90,35 @@ export async function runEventsTail(context: CommandContext, options: EventsTail
   return context.interrupts.interrupted ? ExitCode.Interrupted : ExitCode.Ok;
 }
 
-function describeFollowed(queueIds: readonly string[], userIds: readonly string[]): string {
+/**
+ * The queues `--queue` names, by id or by name. An id is taken as given (Genesys says
+ * whether its topic exists); a name is looked up in the org's routing queues. A value that
+ * is neither an id nor a queue's name is a usage error (exit 2), never part of a topic.
+ */
+async function resolveQueues(transport: RoutingTransport, values: readonly string[], signal: AbortSignal): Promise<Array<{ id: string; name?: string }>> {
+  if (values.length === 0) return [];
+  const directory = new RoutingQueueDirectory({ transport });
+  const resolved: Array<{ id: string; name?: string }> = [];
+  for (const value of values) {
+    if (isGenesysId(value.trim())) {
+      resolved.push({ id: value.trim().toLowerCase() });
+      continue;
+    }
+    const matches = await directory.find(value, { signal });
+    if (matches.length === 0) {
+      throw new UsageError(`--queue ${JSON.stringify(value.slice(0, 80))} is neither a queue id nor the name of a queue`, 'Run `gcm queues` to list the queues (name and id).');
+    }
+    if (matches.length > 1) {
+      throw new UsageError(`--queue ${JSON.stringify(value)} names ${matches.length} queues: ${matches.map((q) => q.id).join(', ')}`, 'Pass the id of the one to follow.');
+    }
+    resolved.push({ id: matches[0].id, name: matches[0].name });
+  }
+  return resolved;
+}
+
+function describeFollowed(queues: ReadonlyArray<{ id: string; name?: string }>, userIds: readonly string[]): string {
   const parts = [
-    queueIds.length ? `${queueIds.length} queue${queueIds.length === 1 ? '' : 's'}` : '',
+    queues.length ? `${queues.length === 1 ? 'queue' : `${queues.length} queues`} ${queues.map((q) => (q.name ? showLine(q.name) : q.id)).join(', ')}` : '',
     userIds.length ? `${userIds.length} user${userIds.length === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
   return parts.join(' and ');

@@ -3,6 +3,7 @@ import { MessagingClient } from '@gcm/messaging-client';
 import { table } from '../output/table';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
+import { parseGenesysId } from '../runtime/id-option';
 import { parseInstantOption } from '../runtime/instant-option';
 
 export interface HistoryCommandOptions {
@@ -19,8 +20,9 @@ export interface HistoryCommandOptions {
  * every participant's message ids → bulk bodies) and shown as a table, a transcript
  * (text, Markdown) or the timeline itself (JSON, also with --json).
  */
-export async function runHistory(context: CommandContext, conversationId: string, options: HistoryCommandOptions): Promise<ExitCode> {
+export async function runHistory(context: CommandContext, conversationArgument: string, options: HistoryCommandOptions): Promise<ExitCode> {
   const { output } = context;
+  const conversationId = parseGenesysId(conversationArgument, 'conversationId');
   const now = Date.now();
   const window = {
     ...(options.from !== undefined ? { from: parseInstantOption(options.from, '--from', now) } : {}),

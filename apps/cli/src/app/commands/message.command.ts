@@ -2,6 +2,7 @@ import { MessageValidator, MessagingClient, type Conversation } from '@gcm/messa
 import { CliError, UsageError } from '../runtime/cli.error';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
+import { isGenesysId, parseGenesysId } from '../runtime/id-option';
 import { parseCountOption, parseKeyValues } from '../runtime/instant-option';
 import { describeAgentMessage, nextAgentMessage, openGuestSession, readAttachment, readText } from './guest-connection';
 
@@ -30,7 +31,7 @@ export async function runMessageSend(context: CommandContext, options: MessageSe
   }
   const text = await readText(context, options.text);
   if (text === undefined && !options.file) throw new UsageError('Nothing to send: pass --text (or --text - for stdin) and/or --file');
-  return options.session ? sendAsGuest(context, options.session, text, options) : sendAsAgent(context, options.conversation as string, text, options);
+  return options.session ? sendAsGuest(context, options.session, text, options) : sendAsAgent(context, parseGenesysId(options.conversation as string, '--conversation'), text, options);
 }
 
 async function sendAsGuest(context: CommandContext, token: string, text: string | undefined, options: MessageSendOptions): Promise<ExitCode> {
@@ -44,10 +45,26 @@ async function sendAsGuest(context: CommandContext, token: string, text: string 
     ...(customAttributes ? { customAttributes } : {}),
     ...(attachment ? { attachment: { fileName: attachment.fileName, mimeType: attachment.mimeType, sizeBytes: attachment.bytes.byteLength } } : {}),
   });
-  const session = await openGuestSession(context, { token, deploymentId: options.deploymentId, origin: options.origin });
+  // a session token is a UUID (what `gcm session create` and Messenger make): anything
+  // else names no session, and is refused before a socket is opened
+  if (!isGenesysId(token.trim())) {
+    throw new CliError(`--session ${JSON.stringify(token.slice(0, 80))} is not a guest session token; nothing was sent`, {
+      exitCode: ExitCode.Usage,
+      code: 'SESSION_NOT_FOUND',
+      hint: 'Pass the token `gcm session create` printed (a UUID), or open a session with it.',
+    });
+  }
+  const session = await openGuestSession(context, { token: token.trim(), deploymentId: options.deploymentId, origin: options.origin });
   try {
     if (session.session.newSession) {
-      context.output.warn('the token did not resume an existing session (it expired or is unknown); this message starts a new one');
+      // Genesys opens a session for any token it does not know: say so, and send nothing,
+      // or the message would start a conversation nobody asked for
+      await session.closeSession({ closeAllConnections: true }).catch(() => undefined);
+      throw new CliError('--session names no open guest session (the token is unknown, or its session ended); nothing was sent', {
+        exitCode: ExitCode.Usage,
+        code: 'SESSION_NOT_FOUND',
+        hint: 'Open one with `gcm session create` and pass the token it prints.',
+      });
     }
     const sent = await session.sendMessage(
       { ...(text !== undefined ? { text } : {}), ...(customAttributes ? { customAttributes } : {}), ...(attachment ? { attachment } : {}) },
