@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditLog, WebhookDispatcher } from '@gcm/audit';
 import { HistorySync, type ArchiveRecord, type HistorySource } from '@gcm/history-timeline';
-import type { ArchiveSink, StoreRepositories, WorkItem } from '@gcm/store';
+import { stoppingFault, type ArchiveSink, type StoreFaultError, type StoreRepositories, type WorkItem } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from '../archive.error';
 import { retryDelayMs, type ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ArchiveObserver, ConversationOutcome } from '../archive-observer';
@@ -29,6 +29,8 @@ export interface ArchiveItemContext {
   readonly window: ArchiveWindow;
   /** Aborted when the run stops and in-flight work must be handed back. */
   readonly signal: AbortSignal;
+  /** Told of a global storage fault (full disk, database unreachable): the run must stop. */
+  readonly onFault?: (fault: StoreFaultError) => void;
 }
 
 export interface ConversationArchiverDeps {
@@ -67,8 +69,15 @@ export class ConversationArchiver {
       ({ outcome, version, contentHash } = result);
     } catch (caught) {
       error = describe(caught);
+      const fault = stoppingFault(caught);
       if (caught instanceof ArchiveError && caught.code === ArchiveErrorCode.ItemLeaseLost) {
         outcome = 'lost';
+      } else if (fault) {
+        // a full disk or a database gone for the whole retry budget is not this
+        // conversation's failure: hand it back uncharged and stop the run
+        await this.deps.store.workItems.release(item.id, owner).catch(() => undefined);
+        outcome = 'released';
+        context.onFault?.(fault);
       } else if (context.signal.aborted) {
         await this.deps.store.workItems.release(item.id, owner);
         outcome = 'released';
