@@ -60,7 +60,7 @@ export class SchedulerProcess {
     });
     createInterface({ input: stderr }).on('line', (text) => {
       this.stderr.push(text);
-      if (/UnhandledPromiseRejection|Uncaught|unhandled/i.test(text)) SchedulerProcess.unhandled.push(text);
+      if (/UnhandledPromiseRejection|Uncaught |Unhandled rejection/.test(text)) SchedulerProcess.unhandled.push(text);
     });
     SchedulerProcess.alive.add(this);
     this.exited = once(this.child, 'exit').then(([code, signal]) => {

@@ -318,6 +318,10 @@ async function openPostgres(
   // the pool drops it (as it drops a client released after its connection broke), so the
   // next query, or its retry, opens a fresh connection
   pool.on('error', () => undefined);
+  // the same for a client checked out between two statements (a transaction waiting on
+  // its caller): its next statement fails with the error instead, and the pool discards
+  // the broken client when it is released
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
   try {
     const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
