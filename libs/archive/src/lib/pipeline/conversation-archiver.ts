@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditLog, WebhookDispatcher } from '@gcm/audit';
 import { HistorySync, type ArchiveRecord, type HistorySource } from '@gcm/history-timeline';
-import { stoppingFault, type ArchiveSink, type StoreFaultError, type StoreRepositories, type WorkItem } from '@gcm/store';
+import { stoppingFault, storageFaultOf, type ArchiveSink, type StoreFaultError, type StoreRepositories, type WorkItem } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from '../archive.error';
 import { retryDelayMs, type ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ArchiveObserver, ConversationOutcome } from '../archive-observer';
@@ -111,7 +111,10 @@ export class ConversationArchiver {
     // the sink's version numbering relies on one writer per conversation: make sure the
     // lease did not run out while Genesys was being read
     if (!(await store.workItems.renew(item.id, owner, leaseMs))) throw leaseLost(conversationId);
-    const put = await sink.put(conversationId, archiveDocument(record));
+    // a sink's raw ENOSPC/EROFS/EACCES is a global condition too (the store's sinks name their place already)
+    const put = await sink.put(conversationId, archiveDocument(record)).catch((caught: unknown) => {
+      throw storageFaultOf(caught, `the ${sink.kind} archive`) ?? caught;
+    });
 
     const created = await store.transaction(async (tx) => {
       if (!(await tx.workItems.complete(item.id, owner))) throw leaseLost(conversationId);
