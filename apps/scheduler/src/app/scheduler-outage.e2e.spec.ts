@@ -13,8 +13,8 @@ import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-wor
  * GCM_LONG_TESTS=1 cuts for 20 s.
  */
 const LONG = process.env['GCM_LONG_TESTS'] === '1';
-const CUT_MS = LONG ? 20_000 : 6_000;
-const CRON_INTERVAL_MS = 5_000;
+const CUT_MS = LONG ? 20_000 : 4_000;
+const CRON_INTERVAL_MS = 3_000;
 jest.setTimeout(LONG ? 300_000 : 120_000);
 afterAll(() => SchedulerProcess.killLeftovers());
 
@@ -36,7 +36,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms:
 const runEnd = (status: string, after = 0) => (line: LogLine) => line.msg === `Archive run ${status}` && Date.parse(String(line['time'])) >= after;
 
 postgres('the scheduler through a PostgreSQL outage during its start-up run', () => {
-  const world: World = { seed: 52, conversations: LONG ? 300 : 100, days: 1 };
+  const world: World = { seed: 52, conversations: LONG ? 300 : 60, days: 1 };
   let sandbox: RunningSandbox;
   let now: string;
   let env: Record<string, string>;
@@ -67,7 +67,7 @@ postgres('the scheduler through a PostgreSQL outage during its start-up run', ()
       GCM_SCHEDULER_REPLICA_ID: 'replica-outage',
       GCM_SCHEDULER_RUN_AT_START: 'true',
       GCM_SCHEDULER_CRON: `*/${CRON_INTERVAL_MS / 1_000} * * * * *`,
-      // 10 conversations a second: the start-up run is still going when the line is cut
+      // about 10 conversations a second: the start-up run is still going when the line is cut
       GCM_SCHEDULER_RATE_LIMIT: '1200',
       GCM_SCHEDULER_CONCURRENCY: '2',
       GCM_STORE_RETRY: '2s',
@@ -104,6 +104,10 @@ postgres('the scheduler through a PostgreSQL outage during its start-up run', ()
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(Number(/^gcm_store_errors_total\{class="connection"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
+    const at = (line: LogLine | undefined) => (line ? `${((Date.parse(String(line['time'])) - cutAt) / 1_000).toFixed(1)} s` : '-');
+    process.stdout.write(
+      `outage timeline (from the cut): start-up run failed ${at(failed)}, restored ${((restoredAt - cutAt) / 1_000).toFixed(1)} s, next run ${at(started)}, window finished ${at(finished)}; ${child.count((line) => /^Archive run failed$/.test(line.msg))} failed runs\n`,
+    );
     child.signal('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(child.garbage).toEqual([]);
