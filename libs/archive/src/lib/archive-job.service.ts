@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOutcome } from '@gcm/audit';
 import type { JobRun, StoreRepositories } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from './archive.error';
-import { faultReport } from './pipeline/storage-fault';
+import { faultReport, windowError } from './pipeline/run-errors';
 import { resolveArchiveJobOptions, type ArchiveJobOptions, type ResolvedArchiveJobOptions } from './archive-job.options';
 import {
   OutcomeTally,
@@ -475,18 +475,7 @@ export class ArchiveJob {
     const complete = end === 'drained' && searchError === undefined && slot.state.searchDone;
     const report: ArchiveWindowReport = { start: iso(window.start), end: iso(window.end), queue, found, complete, resumed: slot.resumed };
     context.windows.push(report);
-    const error =
-      end === 'faulted'
-        ? fault
-        : end === 'lease-lost'
-        ? new ArchiveError(ArchiveErrorCode.RunLeaseLost, `Replica ${this.options.owner} lost the run lease while archiving ${queue}; another replica continues it.`)
-        : end === 'stopped'
-          ? new ArchiveError(ArchiveErrorCode.Cancelled, `The run was stopped before ${queue} was complete; the next run continues it.`)
-          : searchError !== undefined
-            ? searchError instanceof ArchiveError
-              ? searchError
-              : new ArchiveError(ArchiveErrorCode.DiscoveryFailed, `Searching ${queue} failed: ${message(searchError)}. The next run resumes the search.`, { cause: searchError })
-            : undefined;
+    const error = windowError({ end, fault, searchError, owner: this.options.owner, queue });
     return { report, end, error };
   }
 
