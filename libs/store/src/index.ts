@@ -3,7 +3,6 @@ export { systemClock, type Clock, type RandomSource } from './lib/clock';
 export { StoreError, StoreErrorCode } from './lib/store.error';
 export {
   classifyStoreFault,
-  isStoreFault,
   stoppingFault,
   storageFaultOf,
   StoreFaultError,

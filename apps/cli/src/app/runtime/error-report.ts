@@ -83,7 +83,8 @@ export function reportError(error: unknown): ErrorReport {
     return { exitCode: ExitCode.Storage, code: fault.code, message: fault.message, hint: 'Once the database or the disk is back, the same command continues where it stopped.' };
   }
   if (error instanceof StoreError) {
-    return { exitCode: error.code === StoreErrorCode.InvalidDatabaseUrl ? ExitCode.Usage : ExitCode.Failure, code: error.code, message };
+    const exitCode = error.code === StoreErrorCode.InvalidDatabaseUrl ? ExitCode.Usage : error.code === StoreErrorCode.ConnectionFailed ? ExitCode.Storage : ExitCode.Failure;
+    return { exitCode, code: error.code, message };
   }
   if (error instanceof ArchiveError) {
     const usage = error.code === ArchiveErrorCode.InvalidOptions || error.code === ArchiveErrorCode.InvalidWindow;

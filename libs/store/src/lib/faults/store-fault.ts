@@ -96,12 +96,7 @@ export class StoreFaultError extends StoreError {
   readonly path: string | undefined;
 }
 
-/** Whether an error (or its cause) is a StoreFaultError: a run should stop, not retry the item. */
-export function isStoreFault(error: unknown): error is StoreFaultError {
-  return stoppingFault(error) !== undefined;
-}
-
-/** The StoreFaultError in an error's cause chain, if any. */
+/** The StoreFaultError in an error's cause chain, if any: a run should stop, not retry the item. */
 export function stoppingFault(error: unknown): StoreFaultError | undefined {
   const seen = new Set<unknown>();
   for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); current = (current as { cause?: unknown }).cause) {
