@@ -6,4 +6,5 @@ void main({
   argv: process.argv.slice(2),
   exit: (code) => process.exit(code),
   onSignal: (signal, handler) => process.on(signal, handler),
+  onUnhandledRejection: (handler) => process.on('unhandledRejection', handler),
 });

@@ -1,6 +1,20 @@
 export { canonicalJson, contentHash, sha256Hex } from './lib/canonical-json';
 export { systemClock, type Clock, type RandomSource } from './lib/clock';
 export { StoreError, StoreErrorCode } from './lib/store.error';
+export {
+  classifyStoreFault,
+  stoppingFault,
+  storageFaultOf,
+  StoreFaultError,
+  type StoreFaultClass,
+} from './lib/faults/store-fault';
+export {
+  DEFAULT_STORE_RETRY_BUDGET_MS,
+  parseStoreRetryBudget,
+  type StoreFaultEvent,
+  type StoreHealthObserver,
+  type StoreRetryOptions,
+} from './lib/faults/store-retry';
 
 export {
   DEFAULT_DATABASE_URL,

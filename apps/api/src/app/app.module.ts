@@ -49,6 +49,7 @@ export class AppModule {
         CoreModule.forRoot(config, runtime, logger),
         StoreModule.forRoot({
           url: config.database.url,
+          storeRetry: { budgetMs: config.database.retryMs },
           archive: config.archive.sink === 'filesystem' ? { kind: 'filesystem', root: config.archive.dir } : { kind: 'database' },
           clock,
           isGlobal: true,

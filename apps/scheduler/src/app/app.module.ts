@@ -23,6 +23,7 @@ import { JsonLogger } from './logging/json-logger';
 import { GenesysClientMetrics } from './metrics/genesys-client-metrics';
 import { LagMetrics } from './metrics/lag-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
+import { storeHealthReporter } from './metrics/store-health';
 import { QaSnapshotRunner } from './qa/qa-snapshot-runner.service';
 import { RetentionRunner } from './retention/retention-runner.service';
 import { SCHEDULER_CONFIG } from './scheduler.tokens';
@@ -64,6 +65,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         StoreModule.forRoot({
           url: config.databaseUrl,
+          storeRetry: { budgetMs: config.storeRetryMs },
+          health: storeHealthReporter(logger, metrics),
           archive: config.archive.sink === 'filesystem' ? { kind: 'filesystem', root: config.archive.directory } : { kind: 'database' },
           isGlobal: true,
         }),

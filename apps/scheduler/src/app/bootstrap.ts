@@ -65,7 +65,14 @@ export async function startScheduler(process_: SchedulerProcess): Promise<Runnin
 }
 
 /** The program: start, then the start-up run or the one-shot backfill, and signals. */
-export async function main(process_: SchedulerProcess & { exit: (code: number) => void; onSignal: (signal: NodeJS.Signals, handler: () => void) => void }): Promise<void> {
+export async function main(
+  process_: SchedulerProcess & {
+    exit: (code: number) => void;
+    onSignal: (signal: NodeJS.Signals, handler: () => void) => void;
+    /** Where a promise rejection nobody handled is reported (process 'unhandledRejection'). */
+    onUnhandledRejection?: (handler: (reason: unknown) => void) => void;
+  },
+): Promise<void> {
   const write = process_.write ?? ((line: string) => process.stdout.write(line));
   // Signals are taken from the first moment: a SIGTERM while the app is still starting
   // (a replica stopped right after a restart) stops it cleanly once it has started,
@@ -105,6 +112,13 @@ export async function main(process_: SchedulerProcess & { exit: (code: number) =
     return;
   }
   const { config } = scheduler;
+  // No failed run may take the process down: every scheduled path catches and records its
+  // failures; a rejection that still escapes is a bug, logged at error level (the e2e
+  // process helper fails any test that sees one) while the schedule keeps going.
+  const started = scheduler;
+  process_.onUnhandledRejection?.((reason) =>
+    started.logger.emit('error', `Unhandled rejection (a bug; the scheduler keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, {}, 'Scheduler'),
+  );
   if (signalled !== undefined) {
     shutDown(scheduler, signalled);
     return;

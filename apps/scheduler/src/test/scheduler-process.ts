@@ -19,6 +19,8 @@ export type LogLine = Record<string, unknown> & { level: string; msg: string };
 export class SchedulerProcess {
   /** Every process started and not yet exited, so a failed test cannot leave one behind. */
   private static readonly alive = new Set<SchedulerProcess>();
+  /** Unhandled rejections and uncaught exceptions any process reported: each is a bug. */
+  private static readonly unhandled: string[] = [];
   readonly lines: LogLine[] = [];
   readonly stderr: string[] = [];
   /** Lines that were not JSON (there must be none). */
@@ -48,6 +50,7 @@ export class SchedulerProcess {
         return;
       }
       this.lines.push(line);
+      if (typeof line.msg === 'string' && /^Unhandled rejection/.test(line.msg)) SchedulerProcess.unhandled.push(line.msg);
       for (const waiter of [...this.waiters]) {
         if (waiter.match(line)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -55,7 +58,10 @@ export class SchedulerProcess {
         }
       }
     });
-    createInterface({ input: stderr }).on('line', (text) => this.stderr.push(text));
+    createInterface({ input: stderr }).on('line', (text) => {
+      this.stderr.push(text);
+      if (/UnhandledPromiseRejection|Uncaught |Unhandled rejection/.test(text)) SchedulerProcess.unhandled.push(text);
+    });
     SchedulerProcess.alive.add(this);
     this.exited = once(this.child, 'exit').then(([code, signal]) => {
       SchedulerProcess.alive.delete(this);
@@ -63,9 +69,15 @@ export class SchedulerProcess {
     });
   }
 
-  /** Kills (SIGKILL) whatever a test left running; call it from afterAll. */
+  /**
+   * Kills (SIGKILL) whatever a test left running; call it from afterAll. Fails when any
+   * process reported an unhandled rejection or an uncaught exception: no run may be able
+   * to kill a process, so one that escaped is a test failure wherever it happened.
+   */
   static async killLeftovers(): Promise<void> {
     await Promise.all([...SchedulerProcess.alive].map((child) => child.crash()));
+    const unhandled = SchedulerProcess.unhandled.splice(0);
+    if (unhandled.length > 0) throw new Error(`A scheduler process reported an unhandled failure:\n${unhandled.join('\n')}`);
   }
 
   get pid(): number | undefined {

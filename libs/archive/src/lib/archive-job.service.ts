@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { AuditOutcome } from '@gcm/audit';
 import type { JobRun, StoreRepositories } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from './archive.error';
+import { faultReport, windowError } from './pipeline/run-errors';
 import { resolveArchiveJobOptions, type ArchiveJobOptions, type ResolvedArchiveJobOptions } from './archive-job.options';
 import {
   OutcomeTally,
@@ -444,12 +445,17 @@ export class ArchiveJob {
       : Promise.resolve();
 
     let end: DrainEnd;
+    let fault: unknown;
     try {
       end = await this.dispatcher.drain({
         queue,
         runId: context.runId,
         window,
         signal: runSignal,
+        onFault: (caught) => {
+          fault = caught;
+          stop.abort(caught);
+        },
         moreMayArrive: () => searching,
         arrivals,
         keepAlive: async (force) => {
@@ -469,16 +475,7 @@ export class ArchiveJob {
     const complete = end === 'drained' && searchError === undefined && slot.state.searchDone;
     const report: ArchiveWindowReport = { start: iso(window.start), end: iso(window.end), queue, found, complete, resumed: slot.resumed };
     context.windows.push(report);
-    const error =
-      end === 'lease-lost'
-        ? new ArchiveError(ArchiveErrorCode.RunLeaseLost, `Replica ${this.options.owner} lost the run lease while archiving ${queue}; another replica continues it.`)
-        : end === 'stopped'
-          ? new ArchiveError(ArchiveErrorCode.Cancelled, `The run was stopped before ${queue} was complete; the next run continues it.`)
-          : searchError !== undefined
-            ? searchError instanceof ArchiveError
-              ? searchError
-              : new ArchiveError(ArchiveErrorCode.DiscoveryFailed, `Searching ${queue} failed: ${message(searchError)}. The next run resumes the search.`, { cause: searchError })
-            : undefined;
+    const error = windowError({ end, fault, searchError, owner: this.options.owner, queue });
     return { report, end, error };
   }
 
@@ -495,6 +492,7 @@ export class ArchiveJob {
     if (!this.options.assist) return { role: 'none', status: 'skipped', error: new Error('another replica holds the run lease') };
     const helped = new Set<string>();
     let end: DrainEnd = 'drained';
+    let fault: unknown;
     for (let index = 0; index < this.options.maxWindowsPerRun && !signal.aborted; index++) {
       const holder = await this.publishedQueue(lease, signal);
       if (!holder?.queue || !holder.window || !lease.heldByOther(holder) || helped.has(holder.queue)) break;
@@ -518,6 +516,7 @@ export class ArchiveJob {
           return true;
         },
         onOutcome: (outcome) => context.tally.add(outcome),
+        onFault: (caught) => (fault = caught),
       });
       const counts = await this.store.workItems.countByStatus(queue);
       context.windows.push({
@@ -532,6 +531,7 @@ export class ArchiveJob {
       if (end !== 'drained') break;
     }
     if (helped.size === 0) return { role: 'none', status: 'skipped', error: new Error('another replica holds the run lease and has no queue to help with') };
+    if (fault !== undefined) return { role: 'helper', status: 'failed', error: fault };
     const status: ArchiveRunStatus = end === 'stopped' ? 'cancelled' : context.tally.parked > 0 ? 'partial' : 'succeeded';
     return { role: 'helper', status };
   }
@@ -714,6 +714,7 @@ export class ArchiveJob {
       durationMs: clock.now() - context.startedAt,
       ...(watermark !== undefined ? { watermark: iso(watermark) } : {}),
       ...(error !== undefined ? { error: message(error) } : {}),
+      ...faultReport(error),
     };
     if (context.jobRun) {
       await this.store.jobRuns

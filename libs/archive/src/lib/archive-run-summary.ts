@@ -1,3 +1,4 @@
+import type { StoreFaultClass } from '@gcm/store';
 import type { ConversationOutcome } from './archive-observer';
 
 export type ArchiveRunKind = 'scheduled' | 'backfill';
@@ -58,6 +59,11 @@ export interface ArchiveRunSummary {
   readonly watermark?: string;
   /** Why the run failed or was skipped. */
   readonly error?: string;
+  /**
+   * When a storage fault stopped the run (a full disk, a database unreachable for the
+   * whole retry budget): its class, code and a plain-words message naming the place.
+   */
+  readonly storageFault?: { readonly faultClass: StoreFaultClass; readonly code: string; readonly message: string };
 }
 
 /** Counts outcomes as a run goes. */

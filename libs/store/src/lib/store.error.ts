@@ -18,6 +18,17 @@ export enum StoreErrorCode {
   NotFound = 'NOT_FOUND',
   /** An argument is outside what the operation accepts (the message names it and the limit). */
   InvalidArgument = 'INVALID_ARGUMENT',
+  /**
+   * The database stayed unreachable (or locked) for the whole retry budget. The message
+   * names where and why (`the database at 127.0.0.1:5432 is unreachable (ECONNREFUSED);
+   * retried for 60 s`); running the operation again later continues it.
+   */
+  Unavailable = 'UNAVAILABLE',
+  /**
+   * A global condition of the disk or the database: full, over quota, read-only, or not
+   * writable. The message names the place and the cause (ENOSPC, EROFS, …).
+   */
+  StorageFault = 'STORAGE_FAULT',
   /** The handle was used after `close()`. */
   Closed = 'CLOSED',
 }

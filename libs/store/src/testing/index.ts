@@ -6,3 +6,4 @@ export {
   TestDatabase,
   type TestDatabasePlan,
 } from './test-databases';
+export { TcpCutProxy } from './tcp-cut-proxy';

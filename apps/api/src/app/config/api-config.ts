@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_DATABASE_URL } from '@gcm/store';
+import { DEFAULT_DATABASE_URL, parseStoreRetryBudget } from '@gcm/store';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseApiKeys, type ApiKeyDefinition } from '../auth/api-key';
@@ -44,7 +44,8 @@ export interface ApiConfig {
     readonly requestsPerMinute: number;
     readonly maxConcurrency: number;
   };
-  readonly database: { readonly url: string };
+  /** `retryMs`: GCM_STORE_RETRY, how long a database outage is retried through before a request fails. */
+  readonly database: { readonly url: string; readonly retryMs: number };
   readonly archive: {
     readonly sink: 'filesystem' | 'database';
     readonly dir: string;
@@ -116,7 +117,7 @@ export function loadApiConfig(rawEnv: Readonly<Record<string, string | undefined
       requestsPerMinute: e.GCM_API_GENESYS_RATE_LIMIT === undefined ? 300 : Number(e.GCM_API_GENESYS_RATE_LIMIT),
       maxConcurrency: e.GCM_API_GENESYS_CONCURRENCY === undefined ? 8 : Number(e.GCM_API_GENESYS_CONCURRENCY),
     },
-    database: { url: e.GCM_DATABASE_URL ?? DEFAULT_DATABASE_URL },
+    database: { url: e.GCM_DATABASE_URL ?? DEFAULT_DATABASE_URL, retryMs: parseStoreRetryBudget(e.GCM_STORE_RETRY) },
     archive: {
       sink: (e.GCM_API_ARCHIVE_SINK as 'filesystem' | 'database' | undefined) ?? 'filesystem',
       dir: resolve(e.GCM_ARCHIVE_DIR ?? './var/archive'),

@@ -1,5 +1,5 @@
 import { findRegion } from '@gcm/genesys-auth';
-import { parseDatabaseUrl } from '@gcm/store';
+import { parseDatabaseUrl, parseStoreRetryBudget } from '@gcm/store';
 import { IsIn, IsNotEmpty, IsOptional, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { parseApiKeys } from '../auth/api-key';
 import { parseAgentlessFrom } from './agentless-from';
@@ -105,6 +105,10 @@ export class ApiEnvironment {
   @IsOptional()
   @Rule((value) => problemOf(() => parseDatabaseUrl(value, 'GCM_DATABASE_URL')))
   GCM_DATABASE_URL?: string;
+
+  @IsOptional()
+  @Rule((value) => problemOf(() => parseStoreRetryBudget(value, 'GCM_STORE_RETRY')))
+  GCM_STORE_RETRY?: string;
 
   @IsOptional()
   @IsNotEmpty()

@@ -5,7 +5,7 @@ import { whoAmI } from '@gcm/genesys-auth';
 import { parseArchiveRecord } from '@gcm/history-timeline';
 import { MessagingClient } from '@gcm/messaging-client';
 import { ConversationSearch } from '@gcm/search-stream';
-import { FileSystemArchiveSink, openDatabase, parseDatabaseUrl, redactDatabaseUrl, type StoreDatabase } from '@gcm/store';
+import { FileSystemArchiveSink, openDatabase, parseDatabaseUrl, parseStoreRetryBudget, redactDatabaseUrl, type StoreDatabase } from '@gcm/store';
 import { UsageError } from '../runtime/cli.error';
 import type { CommandContext } from '../runtime/command-context';
 import { ExitCode } from '../runtime/exit-code';
@@ -50,7 +50,7 @@ export async function runArchive(context: CommandContext, options: ArchiveRunOpt
   // fail fast (exit 3) on bad credentials, before any state is opened
   await whoAmI(connection.transport, signal);
 
-  const store = await openDatabase(databaseUrl, { urlSource: options.database ? '--database' : 'GCM_DATABASE_URL' });
+  const store = await openDatabase(databaseUrl, { urlSource: options.database ? '--database' : 'GCM_DATABASE_URL', storeRetry: { budgetMs: storeRetryBudget(context) } });
   const lock = options.auditDir ? await acquireDirectoryLock(options.auditDir, 'gcm archive run') : undefined;
   const audit = options.auditDir
     ? await AuditTrail.open({ directory: options.auditDir, fsync: 'always', systemActor: 'gcm-cli', redactor: new Redactor({ knownSecrets: settings.clientSecrets }) })
@@ -98,6 +98,15 @@ export async function runArchive(context: CommandContext, options: ArchiveRunOpt
     await audit?.close();
     await lock?.release();
     await store.close();
+  }
+}
+
+/** GCM_STORE_RETRY: how long a database outage is waited out before the run fails. */
+function storeRetryBudget(context: CommandContext): number {
+  try {
+    return parseStoreRetryBudget(context.env['GCM_STORE_RETRY']);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -155,6 +164,15 @@ function exitCodeOf(context: CommandContext, summary: ArchiveRunSummary, budget:
       context.output.event({ event: 'stopped', reason: 'interrupted', resume: again }, `gcm: interrupted; the same window continues where it stopped:\n  ${again}`);
       return ExitCode.Interrupted;
     default:
+      if (summary.storageFault) {
+        context.output.error({
+          exitCode: ExitCode.Storage,
+          code: summary.storageFault.code,
+          message: summary.storageFault.message,
+          hint: `the run stopped there with nothing lost; once that is fixed, the same command archives what is missing:\n  ${again}`,
+        });
+        return ExitCode.Storage;
+      }
       if (budget.lastFailureStatus === 401 || budget.lastFailureStatus === 403) return ExitCode.Auth;
       if (budget.lastFailureStatus === 429) return ExitCode.RateLimit;
       context.output.warn(`the run ${summary.status}; running it again continues where it stopped:\n  ${again}`);

@@ -3,6 +3,7 @@ import { GenesysAuthError, GenesysConfigError, GenesysNotFoundError, GenesysPerm
 import { HistorySyncError, HistorySyncErrorCode } from '@gcm/history-timeline';
 import { MessageValidationError, ViolationCode } from '@gcm/messaging-client';
 import { SearchStreamError, SearchStreamErrorCode } from '@gcm/search-stream';
+import { StoreError, StoreErrorCode, StoreFaultError } from '@gcm/store';
 import { CliError, UsageError } from './cli.error';
 import { reportError } from './error-report';
 import { ExitCode } from './exit-code';
@@ -28,6 +29,19 @@ describe('reportError: the exit code scripts see', () => {
     expect(reportError(new GenesysNotFoundError({ ...init, status: 404 })).exitCode).toBe(ExitCode.Failure);
     expect(reportError(new CliError('failed')).exitCode).toBe(ExitCode.Failure);
     expect(reportError(new Error('boom'))).toMatchObject({ exitCode: ExitCode.Failure, code: 'UNEXPECTED', message: 'Unexpected failure: boom' });
+  });
+
+  it('storage faults are 5 and say where and why, wherever they sit in the cause chain', () => {
+    const outage = new StoreFaultError(StoreErrorCode.Unavailable, 'connection', 'ECONNREFUSED', 'the database at 127.0.0.1:5432 is unreachable (ECONNREFUSED); retried for 60 s');
+    expect(reportError(new Error('the run failed', { cause: outage }))).toMatchObject({
+      exitCode: ExitCode.Storage,
+      code: 'UNAVAILABLE',
+      message: 'the database at 127.0.0.1:5432 is unreachable (ECONNREFUSED); retried for 60 s',
+    });
+    const full = new StoreFaultError(StoreErrorCode.StorageFault, 'disk-full', 'ENOSPC', 'the archive directory /mnt/archive is full (ENOSPC)');
+    expect(reportError(full)).toMatchObject({ exitCode: ExitCode.Storage, message: 'the archive directory /mnt/archive is full (ENOSPC)' });
+    expect(reportError(new StoreError(StoreErrorCode.ConnectionFailed, 'Cannot connect to PostgreSQL at postgres://gcm:***@db/gcm')).exitCode).toBe(ExitCode.Storage);
+    expect(reportError(new StoreError(StoreErrorCode.InvalidDatabaseUrl, 'bad URL')).exitCode).toBe(ExitCode.Usage);
   });
 
   it('a refused message lists every violation and no content', () => {

@@ -4,7 +4,7 @@ import { GenesysApiError, GenesysConfigError } from '@gcm/genesys-auth';
 import { HistorySyncError, HistorySyncErrorCode, ArchiveRecordError } from '@gcm/history-timeline';
 import { MessageValidationError, WebMessagingError, WebMessagingErrorCode } from '@gcm/messaging-client';
 import { SearchStreamError, SearchStreamErrorCode } from '@gcm/search-stream';
-import { StoreError, StoreErrorCode } from '@gcm/store';
+import { StoreError, StoreErrorCode, stoppingFault } from '@gcm/store';
 import { CliError } from './cli.error';
 import { ExitCode } from './exit-code';
 
@@ -78,8 +78,13 @@ export function reportError(error: unknown): ErrorReport {
   if (error instanceof WebMessagingError) {
     return { exitCode: error.code === WebMessagingErrorCode.RequestRateTooHigh ? ExitCode.RateLimit : ExitCode.Failure, code: error.code, message };
   }
+  const fault = stoppingFault(error);
+  if (fault) {
+    return { exitCode: ExitCode.Storage, code: fault.code, message: fault.message, hint: 'Once the database or the disk is back, the same command continues where it stopped.' };
+  }
   if (error instanceof StoreError) {
-    return { exitCode: error.code === StoreErrorCode.InvalidDatabaseUrl ? ExitCode.Usage : ExitCode.Failure, code: error.code, message };
+    const exitCode = error.code === StoreErrorCode.InvalidDatabaseUrl ? ExitCode.Usage : error.code === StoreErrorCode.ConnectionFailed ? ExitCode.Storage : ExitCode.Failure;
+    return { exitCode, code: error.code, message };
   }
   if (error instanceof ArchiveError) {
     const usage = error.code === ArchiveErrorCode.InvalidOptions || error.code === ArchiveErrorCode.InvalidWindow;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { parseArchiveWindow, type ArchiveMatch, type ArchiveWindow, type RetentionPolicy } from '@gcm/archive';
 import { readOAuthClientVariables, type OAuthClientCredentials } from '@gcm/genesys-auth';
 import { MAX_CHANNELS, MAX_TOPICS_PER_CHANNEL } from '@gcm/messaging-client';
-import { DEFAULT_DATABASE_URL, redactDatabaseUrl } from '@gcm/store';
+import { DEFAULT_DATABASE_URL, parseStoreRetryBudget, redactDatabaseUrl } from '@gcm/store';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseDuration } from './duration';
@@ -29,6 +29,8 @@ export interface SchedulerConfig {
     readonly requestsPerMinute: number;
   };
   readonly databaseUrl: string;
+  /** GCM_STORE_RETRY: how long a database outage is retried through before an operation fails. */
+  readonly storeRetryMs: number;
   readonly archive: { readonly sink: 'filesystem' | 'database'; readonly directory: string };
   readonly auditDirectory: string;
   readonly http: { readonly host: string; readonly port: number };
@@ -130,6 +132,7 @@ export function loadSchedulerConfig(source: Readonly<Record<string, string | und
       requestsPerMinute: int('GCM_SCHEDULER_RATE_LIMIT', DEFAULTS.requestsPerMinute),
     },
     databaseUrl,
+    storeRetryMs: parseStoreRetryBudget(env['GCM_STORE_RETRY']),
     archive: {
       sink: (env['GCM_SCHEDULER_ARCHIVE_SINK'] as 'filesystem' | 'database' | undefined) ?? 'filesystem',
       directory: env['GCM_ARCHIVE_DIR'] ?? DEFAULTS.archiveDir,

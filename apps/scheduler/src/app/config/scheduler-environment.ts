@@ -1,6 +1,6 @@
 import { findRegion } from '@gcm/genesys-auth';
 import { parseArchiveWindow } from '@gcm/archive';
-import { parseDatabaseUrl } from '@gcm/store';
+import { parseDatabaseUrl, parseStoreRetryBudget } from '@gcm/store';
 import { IsIn, IsNotEmpty, IsOptional, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { validateCronExpression } from 'cron';
 import { parseDuration } from './duration';
@@ -166,6 +166,17 @@ export class SchedulerEnvironment {
   @IsOptional()
   @duration(1_000, '5m')
   GCM_SCHEDULER_LEASE?: string;
+
+  @IsOptional()
+  @Rule((value) => {
+    try {
+      parseStoreRetryBudget(value, 'GCM_STORE_RETRY');
+      return undefined;
+    } catch {
+      return 'must be a duration from 0 to 1h such as 60s (units ms, s, m, h)';
+    }
+  })
+  GCM_STORE_RETRY?: string;
 
   @IsOptional()
   @wholeNumber(1, 100)

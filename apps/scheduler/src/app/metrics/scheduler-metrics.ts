@@ -1,5 +1,6 @@
 import type { ArchiveObserver, ArchiveRunSummary, ConversationEvent, RetentionReport } from '@gcm/archive';
 import type { LiveEvent } from '@gcm/live-events';
+import type { StoreFaultClass } from '@gcm/store';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LiveFeedStatus } from '../live/live-feed-runner.service';
 
@@ -12,6 +13,8 @@ import type { LiveFeedStatus } from '../live/live-feed-runner.service';
  * - gcm_archive_conversations_total{outcome}, gcm_archive_api_calls_total
  * - gcm_archive_lease_takeovers_total, gcm_archive_job_runs_abandoned_total, gcm_archive_queue_items{status}
  * - gcm_retention_versions_removed_total
+ * - gcm_store_errors_total{class}: failed database and archive-sink operations by fault class
+ *   (connection, busy, disk-full, quota, read-only, permission), retried ones included
  * - with the live feed: gcm_live_feed_running, gcm_live_feed_channels_open, gcm_live_feed_topics{verdict},
  *   gcm_live_feed_events_total{type}, gcm_live_feed_last_event_timestamp_seconds,
  *   gcm_live_feed_watermark_timestamp_seconds
@@ -29,6 +32,7 @@ export class SchedulerMetrics implements ArchiveObserver {
   private readonly liveEvents: Counter<'type'>;
   private readonly takeovers: Counter;
   private readonly abandoned: Counter;
+  private readonly storeErrors: Counter<'class'>;
 
   constructor(readonly registry: Registry) {
     collectDefaultMetrics({ register: registry, prefix: 'gcm_scheduler_' });
@@ -67,7 +71,17 @@ export class SchedulerMetrics implements ArchiveObserver {
       help: 'Job runs this replica ended abandoned because their holder stopped renewing them',
       registers: [registry],
     });
+    this.storeErrors = new Counter({
+      name: 'gcm_store_errors_total',
+      help: 'Failed database and archive-sink operations, by fault class (retried attempts included)',
+      labelNames: ['class'],
+      registers: [registry],
+    });
     this.liveEvents = new Counter({ name: 'gcm_live_feed_events_total', help: 'Live events this replica wrote to the CRM outbox, by type', labelNames: ['type'], registers: [registry] });
+  }
+
+  storeFault(faultClass: StoreFaultClass): void {
+    this.storeErrors.inc({ class: faultClass });
   }
 
   runStarted(): void {

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditLog, WebhookDispatcher } from '@gcm/audit';
 import { HistorySync, type ArchiveRecord, type HistorySource } from '@gcm/history-timeline';
-import type { ArchiveSink, StoreRepositories, WorkItem } from '@gcm/store';
+import { stoppingFault, storageFaultOf, type ArchiveSink, type StoreFaultError, type StoreRepositories, type WorkItem } from '@gcm/store';
 import { ArchiveError, ArchiveErrorCode } from '../archive.error';
 import { retryDelayMs, type ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ArchiveObserver, ConversationOutcome } from '../archive-observer';
@@ -29,6 +29,8 @@ export interface ArchiveItemContext {
   readonly window: ArchiveWindow;
   /** Aborted when the run stops and in-flight work must be handed back. */
   readonly signal: AbortSignal;
+  /** Told of a global storage fault (full disk, database unreachable): the run must stop. */
+  readonly onFault?: (fault: StoreFaultError) => void;
 }
 
 export interface ConversationArchiverDeps {
@@ -67,8 +69,15 @@ export class ConversationArchiver {
       ({ outcome, version, contentHash } = result);
     } catch (caught) {
       error = describe(caught);
+      const fault = stoppingFault(caught);
       if (caught instanceof ArchiveError && caught.code === ArchiveErrorCode.ItemLeaseLost) {
         outcome = 'lost';
+      } else if (fault) {
+        // a full disk or a database gone for the whole retry budget is not this
+        // conversation's failure: hand it back uncharged and stop the run
+        await this.deps.store.workItems.release(item.id, owner).catch(() => undefined);
+        outcome = 'released';
+        context.onFault?.(fault);
       } else if (context.signal.aborted) {
         await this.deps.store.workItems.release(item.id, owner);
         outcome = 'released';
@@ -102,7 +111,10 @@ export class ConversationArchiver {
     // the sink's version numbering relies on one writer per conversation: make sure the
     // lease did not run out while Genesys was being read
     if (!(await store.workItems.renew(item.id, owner, leaseMs))) throw leaseLost(conversationId);
-    const put = await sink.put(conversationId, archiveDocument(record));
+    // a sink's raw ENOSPC/EROFS/EACCES is a global condition too (the store's sinks name their place already)
+    const put = await sink.put(conversationId, archiveDocument(record)).catch((caught: unknown) => {
+      throw storageFaultOf(caught, `the ${sink.kind} archive`) ?? caught;
+    });
 
     const created = await store.transaction(async (tx) => {
       if (!(await tx.workItems.complete(item.id, owner))) throw leaseLost(conversationId);

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { StoreRepositories, WorkItem } from '@gcm/store';
+import type { StoreFaultError, StoreRepositories, WorkItem } from '@gcm/store';
 import type { ArchiveTransportInfo, ResolvedArchiveJobOptions } from '../archive-job.options';
 import type { ConversationOutcome } from '../archive-observer';
 import type { ArchiveWindow } from '../window/archive-window';
@@ -23,13 +23,18 @@ export interface DrainOptions {
    */
   readonly keepAlive?: (force?: boolean) => Promise<boolean>;
   readonly onOutcome: (outcome: ConversationOutcome) => void;
+  /** Told of the first global storage fault, which ends the drain `faulted`. */
+  readonly onFault?: (fault: StoreFaultError) => void;
 }
 
 /** A conversation costs one GET and one bulk POST (per 1,000 messages). */
 const CALLS_PER_CONVERSATION = 2;
 
-/** Why a drain ended: the queue is empty and nothing more will come, a stop request, or a lost run lease. */
-export type DrainEnd = 'drained' | 'stopped' | 'lease-lost';
+/**
+ * Why a drain ended: the queue is empty and nothing more will come, a stop request, a lost
+ * run lease, or a global storage fault (full disk, database unreachable for the budget).
+ */
+export type DrainEnd = 'drained' | 'stopped' | 'lease-lost' | 'faulted';
 
 /**
  * Works a queue with at most `concurrency` conversations at once. One loop claims as many
@@ -58,9 +63,17 @@ export class WorkDispatcher {
     // every request of every conversation in flight listens on it
     setMaxListeners(0, hardStop.signal);
     const stopRequested = whenAborted(options.signal);
+    let faulted = false;
+    const onFault = (fault: StoreFaultError) => {
+      if (faulted) return;
+      faulted = true;
+      logger.error?.(`Stopping the run: ${fault.message}`, { queue: options.queue, runId: options.runId });
+      options.onFault?.(fault);
+      settled.fire();
+    };
     const start = (item: WorkItem) => {
       const task = this.archiver
-        .archive(item, { runId: options.runId, queue: options.queue, window: options.window, signal: hardStop.signal })
+        .archive(item, { runId: options.runId, queue: options.queue, window: options.window, signal: hardStop.signal, onFault })
         .then(options.onOutcome, (error: unknown) => {
           // the archiver turns failures into outcomes; this is a bug or a broken database
           logger.error?.(`Archiving conversation ${item.key} failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, {
@@ -101,6 +114,10 @@ export class WorkDispatcher {
     let end: DrainEnd = 'drained';
     try {
       for (;;) {
+        if (faulted) {
+          end = 'faulted';
+          break;
+        }
         if (options.signal.aborted) {
           end = 'stopped';
           break;

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pr
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { canonicalJson, contentHash, sha256Hex } from '../canonical-json';
 import { Clock, systemClock } from '../clock';
+import { storageFaultOf } from '../faults/store-fault';
 import { StoreError, StoreErrorCode } from '../store.error';
 import type {
   ArchivedDocument,
@@ -73,7 +74,14 @@ export class FileSystemArchiveSink implements ArchiveSink {
   async put(conversationId: string, document: unknown): Promise<ArchivePutResult> {
     const id = assertConversationId(conversationId);
     const previous = this.writing.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.write(id, document));
+    // a full disk, a read-only mount, no permission: said about the archive directory, so
+    // callers can stop at the first one (every later write would fail the same way)
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.write(id, document))
+      .catch((error: unknown) => {
+        throw storageFaultOf(error, `the archive directory ${this.root}`) ?? error;
+      });
     this.writing.set(id, next);
     const forget = () => {
       if (this.writing.get(id) === next) this.writing.delete(id);
@@ -104,16 +112,19 @@ export class FileSystemArchiveSink implements ArchiveSink {
     const temp = join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 
     const handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+    let handleOpen = true;
     try {
       await handle.writeFile(body, 'utf8');
       await handle.sync();
+      handleOpen = false;
+      await handle.close();
+      await rename(temp, join(dir, name));
     } catch (error) {
-      await handle.close().catch(() => undefined);
+      // no partial file: a write cut by a full disk leaves nothing behind
+      if (handleOpen) await handle.close().catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    await handle.close();
-    await rename(temp, join(dir, name));
     await syncDirectory(dir);
     if (firstCreated !== undefined) {
       // new shard directories: their entries in the parents must be durable too

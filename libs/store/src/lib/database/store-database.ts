@@ -15,6 +15,7 @@ import { ReviewSessionRepository } from '../repositories/review-session.reposito
 import type { RepositoryContext } from '../repositories/repository-context';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../repositories/retry-policy';
 import { WorkItemRepository } from '../repositories/work-item.repository';
+import { StoreRetry, retrying, type StoreHealthObserver, type StoreRetryOptions } from '../faults/store-retry';
 import { StoreError, StoreErrorCode } from '../store.error';
 import { DatabaseEngine, DatabaseTarget, parseDatabaseUrl, redactDatabaseUrl } from './database-url';
 import { migrateToLatest, MigrationReport } from './migrations';
@@ -38,6 +39,13 @@ export interface OpenDatabaseOptions {
   readonly busyTimeoutMs?: number;
   /** names the URL's origin in error messages (default GCM_DATABASE_URL) */
   readonly urlSource?: string;
+  /**
+   * How long an operation that fails with a transient fault (connection lost or refused,
+   * PostgreSQL restarting, SQLite busy) is retried before it fails (default 60 s).
+   */
+  readonly storeRetry?: StoreRetryOptions;
+  /** Told about classified failures and when an outage begins and ends (metrics, logs). */
+  readonly health?: StoreHealthObserver;
 }
 
 /** Every repository, bound to the pool or to one transaction. */
@@ -74,21 +82,25 @@ class RepositorySet implements StoreRepositories {
     protected readonly ctx: RepositoryContext,
     private readonly policy: RetryPolicy,
     private readonly random: RandomSource,
+    /** outside a transaction: every call is retried as a whole on transient faults */
+    protected readonly retry: StoreRetry,
   ) {
-    this.checkpoints = new CheckpointRepository(ctx);
-    this.archiveIndex = new ArchiveIndexRepository(ctx);
-    this.archiveCatalog = new ArchiveCatalogRepository(ctx);
-    this.archiveDocuments = new ArchiveDocumentRepository(ctx);
-    this.workItems = new WorkItemRepository(ctx, policy, random);
-    this.jobRuns = new JobRunRepository(ctx);
-    this.outbox = new OutboxRepository(ctx, policy, random);
-    this.qaSnapshots = new QaSnapshotRepository(ctx);
-    this.reviewSessions = new ReviewSessionRepository(ctx);
+    // inside a transaction a statement cannot be retried alone: the transaction is
+    const wrap = <R extends object>(repository: R): R => (ctx.inTransaction ? repository : retrying(repository, retry));
+    this.checkpoints = wrap(new CheckpointRepository(ctx));
+    this.archiveIndex = wrap(new ArchiveIndexRepository(ctx));
+    this.archiveCatalog = wrap(new ArchiveCatalogRepository(ctx));
+    this.archiveDocuments = wrap(new ArchiveDocumentRepository(ctx));
+    this.workItems = wrap(new WorkItemRepository(ctx, policy, random));
+    this.jobRuns = wrap(new JobRunRepository(ctx));
+    this.outbox = wrap(new OutboxRepository(ctx, policy, random));
+    this.qaSnapshots = wrap(new QaSnapshotRepository(ctx));
+    this.reviewSessions = wrap(new ReviewSessionRepository(ctx));
   }
 
   transaction<T>(fn: (tx: StoreRepositories) => Promise<T>): Promise<T> {
     if (this.ctx.inTransaction) return fn(this);
-    return this.ctx.transaction((txCtx) => fn(new RepositorySet(txCtx, this.policy, this.random)));
+    return this.retry.run(() => this.ctx.transaction((txCtx) => fn(new RepositorySet(txCtx, this.policy, this.random, this.retry))));
   }
 }
 
@@ -108,8 +120,14 @@ export class StoreDatabase extends RepositorySet {
     ctx: RepositoryContext,
     policy: RetryPolicy,
     random: RandomSource,
+    retry: StoreRetry,
   ) {
-    super(ctx, policy, random);
+    super(ctx, policy, random, retry);
+  }
+
+  /** True while the database is unreachable or locked (the last operation failed transiently). */
+  get unavailable(): boolean {
+    return this.retry.down;
   }
 
   /** Applies pending migrations; a no-op when the schema is current. */
@@ -118,10 +136,14 @@ export class StoreDatabase extends RepositorySet {
     return migrateToLatest(this.db as Kysely<unknown>, this.engine, this.migrationSchema);
   }
 
-  /** Cheap round trip for health checks. */
+  /**
+   * Cheap round trip for health checks: tried once, never retried (a probe must answer
+   * fast), but it tells the health observer when an outage begins or ends.
+   */
   async ping(): Promise<void> {
     this.assertOpen();
-    await sql`select 1`.execute(this.db);
+    const probe = () => sql`select 1`.execute(this.db);
+    await this.retry.run(probe, undefined, 0);
   }
 
   async close(): Promise<void> {
@@ -161,6 +183,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     rootContext(db, target.engine, clock),
     policy,
     random,
+    new StoreRetry(databaseLocation(target), options.storeRetry ?? {}, random, options.health),
   );
   try {
     if (options.migrate !== false) await store.migrate();
@@ -169,6 +192,13 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     throw error;
   }
   return store;
+}
+
+/** "the database at host:port" (PostgreSQL) or "the database file path" (SQLite): never credentials. */
+function databaseLocation(target: DatabaseTarget): string {
+  if (target.engine === 'sqlite') return `the SQLite database ${target.filename}`;
+  const url = new URL(target.connectionString);
+  return `the database at ${url.hostname}:${url.port || '5432'}`;
 }
 
 function rootContext(db: Kysely<StoreSchema>, engine: DatabaseEngine, clock: Clock): RepositoryContext {
@@ -272,6 +302,8 @@ async function openPostgres(
     connectionString: target.connectionString,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis,
+    // a server gone without a FIN (power cut, network partition) is noticed by TCP keepalive
+    keepAlive: true,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     // epoch-millisecond BIGINT columns and counts fit a JS number exactly; parse them
     // as numbers for this pool only (pg's global parsers stay untouched)
@@ -283,8 +315,13 @@ async function openPostgres(
     },
   });
   // an idle client losing its connection (server restart) must not crash the process;
-  // the next query gets a fresh connection or a clear error
+  // the pool drops it (as it drops a client released after its connection broke), so the
+  // next query, or its retry, opens a fresh connection
   pool.on('error', () => undefined);
+  // the same for a client checked out between two statements (a transaction waiting on
+  // its caller): its next statement fails with the error instead, and the pool discards
+  // the broken client when it is released
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
   try {
     const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
