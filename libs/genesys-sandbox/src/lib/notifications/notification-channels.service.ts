@@ -3,7 +3,7 @@ import { SandboxTimers } from '../clock/sandbox-timers';
 import { ConversationChange, SandboxWorld } from '../data/sandbox-world';
 import { ApiErrors } from '../errors/api-error';
 import { FaultInjector } from '../faults/fault-injector';
-import { renderConversationEvent } from '../render/conversation-event.mapper';
+import { renderConversationEvent, renderMessageConversationEvent } from '../render/conversation-event.mapper';
 import type { ResolvedNotificationsOptions } from '../sandbox-options';
 import { SandboxStats } from '../stats/sandbox-stats';
 import { expandTopic, judgeTopic, MAX_TOPICS_PER_CHANNEL, ParsedTopic } from './notification-topics';
@@ -278,12 +278,16 @@ export class NotificationChannelsService {
     if (!conversation) return;
     const queues = new Set(conversation.participants.flatMap((p) => (p.queueId ? [p.queueId] : [])));
     const users = new Set(conversation.participants.flatMap((p) => (p.userId ? [p.userId] : [])));
-    let eventBody: Record<string, unknown> | undefined;
+    // each topic family has its own model: rendered once per change, when a channel wants it
+    let messagesBody: Record<string, unknown> | undefined;
+    let conversationsBody: Record<string, unknown> | undefined;
     for (const channel of listening) {
       for (const topic of channel.topics.values()) {
         const involved = topic.kind === 'queue' ? queues.has(topic.entityId) : users.has(topic.entityId);
         if (!involved) continue;
-        eventBody ??= renderConversationEvent(this.deps.apiBaseUrl(), conversation);
+        const eventBody = topic.messagesOnly
+          ? (messagesBody ??= renderMessageConversationEvent(this.deps.apiBaseUrl(), this.deps.world.catalog, conversation))
+          : (conversationsBody ??= renderConversationEvent(this.deps.apiBaseUrl(), conversation));
         this.sendTo(
           channel,
           JSON.stringify({
