@@ -189,7 +189,10 @@ export class WebMessagingService {
     if (type !== 'Text' && type !== 'Event' && type !== 'Structured') {
       throw new GuestFrameError(GuestErrorCode.BadRequest, `Message type ${String(type)} is not supported; use Text or Event.`);
     }
-    const attributes = customAttributesOf(frame) ?? customAttributesOf(m);
+    // custom attributes travel inside the message (message.channel.metadata.customAttributes); the
+    // request-level channel.metadata is deprecated and ignored by Genesys from 2026-06-05, so here too
+    const attributes = customAttributesOf(m);
+    if (frame.channel !== undefined) this.deps.stats.recordDeprecatedUsage('webmessaging.channel.metadata');
     if (attributes) {
       const bytes = Buffer.byteLength(JSON.stringify(attributes), 'utf8');
       if (bytes > this.deps.options.maxCustomDataBytes) {

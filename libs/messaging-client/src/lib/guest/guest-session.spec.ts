@@ -172,13 +172,13 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     expect(server.received.map((f) => f.action)).toEqual(['configureSession']);
   });
 
-  it('sends custom attributes as channel.metadata.customAttributes of the onMessage request', async () => {
+  it('sends custom attributes inside the message (message.channel.metadata.customAttributes), never beside it', async () => {
     await start();
     const session = await open();
     await session.sendText('hi', { customAttributes: { plan: 'gold', locale: 'fr-BE' } });
     const [frame] = server.frames('onMessage');
-    expect(frame.message).toEqual({ type: 'Text', text: 'hi' });
-    expect(frame.channel).toEqual({ metadata: { customAttributes: { plan: 'gold', locale: 'fr-BE' } } });
+    expect(frame.message).toEqual({ type: 'Text', text: 'hi', channel: { metadata: { customAttributes: { plan: 'gold', locale: 'fr-BE' } } } });
+    expect(frame).not.toHaveProperty('channel');
     expect(server.sessions.get(session.token)?.customAttributes).toEqual({ plan: 'gold', locale: 'fr-BE' });
   });
 

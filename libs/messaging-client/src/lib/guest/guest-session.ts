@@ -293,10 +293,11 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
         const attachmentId = file ? (await this.upload(file, options.signal)).attachmentId : undefined;
         const outgoing: GuestOutgoingMessage = { type: 'Text', text: message.text ?? '' };
         if (attachmentId) outgoing.content = [{ contentType: 'Attachment', attachment: { id: attachmentId } }];
-        const channel = message.customAttributes ? { metadata: { customAttributes: message.customAttributes } } : undefined;
+        // inside the message: Genesys ignores the request-level channel.metadata (genesys-api.md §4)
+        if (message.customAttributes) outgoing.channel = { metadata: { customAttributes: message.customAttributes } };
         const frame = await this.request({
           action: 'onMessage',
-          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing, ...(channel ? { channel } : {}) }),
+          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing }),
           accepts: (f) => f.class === 'StructuredMessage' && (f.body as StructuredMessage)?.direction !== 'Outbound',
           signal: options.signal,
         });
