@@ -78,6 +78,11 @@ export interface RunningSandbox {
     channels(): ChannelSummary[];
     /** Drops channel sockets without a close frame (all, or one channel's); returns how many. */
     dropSockets(channelId?: string): number;
+    /**
+     * Clears channel subscriptions (all channels, or one) and sends
+     * `v2.system.no_longer_subscribed.{channelId}` (or `v2.system.token_revoked.{channelId}`); returns how many.
+     */
+    endSubscriptions(channelId?: string, reason?: 'no_longer_subscribed' | 'token_revoked'): number;
   };
   close(): Promise<void>;
 }
@@ -196,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     notifications: {
       channels: () => notifications.summaries(),
       dropSockets: (channelId) => notifications.drop(channelId),
+      endSubscriptions: (channelId, reason) => notifications.endSubscriptions(channelId, reason),
     },
     close: async () => {
       for (const plugin of o.plugins) await plugin.close?.();

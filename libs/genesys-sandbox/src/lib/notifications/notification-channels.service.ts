@@ -212,6 +212,24 @@ export class NotificationChannelsService {
     }
   }
 
+  /**
+   * Ends a channel's subscriptions the way Genesys does when it loses them: the topics are
+   * cleared and the socket gets `v2.system.no_longer_subscribed.{channelId}` (or, for
+   * `token_revoked`, `v2.system.token_revoked.{channelId}`) with `eventBody: {channelId}`; the
+   * channel itself stays. What triggers them in a real org is not documented, so the sandbox
+   * sends them only on demand. Returns how many channels were told.
+   */
+  endSubscriptions(channelId?: string, reason: 'no_longer_subscribed' | 'token_revoked' = 'no_longer_subscribed'): number {
+    let told = 0;
+    for (const channel of this.channels.values()) {
+      if (channelId !== undefined && channel.id !== channelId) continue;
+      channel.topics = new Map();
+      this.sendTo(channel, JSON.stringify({ topicName: `v2.system.${reason}.${channel.id}`, eventBody: { channelId: channel.id } }));
+      told++;
+    }
+    return told;
+  }
+
   /** Drops sockets without a close frame (all, or one channel's); returns how many. */
   drop(channelId?: string): number {
     let dropped = 0;
