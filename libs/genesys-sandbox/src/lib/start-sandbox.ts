@@ -145,7 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     rateLimitOverride: o.rateLimitPerMinute,
     stats,
     detailsQuery: new DetailsQueryService(world, o.clock),
-    jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs }),
+    jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs, availabilityLagMs: o.availabilityLagMs }),
     attributeSearch: new AttributeSearchService(world, o.attributeSearchPageSize),
     truth: new SandboxTruth(world, apiBaseUrl, () => webMessaging.sessions()),
     timers,
