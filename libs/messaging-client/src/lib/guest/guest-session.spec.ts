@@ -329,6 +329,20 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     expect(server.frames('getJwt')).toHaveLength(1);
   });
 
+  it('sends an Origin header with the history requests: the configured origin, else the API base URL\'s', async () => {
+    await start();
+    const seen: Array<Record<string, string>> = [];
+    const historyFetch = async (_url: string, init: { headers: Record<string, string> }) => {
+      seen.push(init.headers);
+      return { status: 200, json: async () => ({ entities: [], pageSize: 25, pageNumber: 1, pageCount: 1 }) };
+    };
+    const configured = await open({ historyFetch, origin: 'https://shop.example' });
+    for await (const message of configured.history()) void message;
+    const defaulted = await open({ historyFetch });
+    for await (const message of defaulted.history()) void message;
+    expect(seen.map((h) => h['Origin'])).toEqual(['https://shop.example', new URL(defaulted.apiBaseUrl).origin]);
+  });
+
   it('reports a refused history page as HISTORY_FAILED without leaking the JWT', async () => {
     await start();
     const session = await open({ historyFetch: async () => ({ status: 401, json: async () => ({}) }) });
