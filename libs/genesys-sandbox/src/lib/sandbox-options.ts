@@ -1,3 +1,4 @@
+import { SANDBOX_RECORD_DIR_VARIABLE } from './record/traffic-recorder';
 import { SandboxClock, shiftedSystemClock, systemClock, toEpochMs } from './clock/sandbox-clock';
 import { FaultConfig, FaultConfigError, resolveFaultSettings } from './faults/fault-profiles';
 import { seededUuid, SeededRandom } from './random/seeded-random';
@@ -82,6 +83,12 @@ export interface SandboxOptions {
   webhooks?: WebhookDeliveryOptions;
   /** Extra route modules / WebSocket handlers. */
   plugins?: SandboxPlugin[];
+  /**
+   * Records what the sandbox sends (REST bodies by route, notification and guest frames) as
+   * JSON lines in this directory, for the contract check against the SDK's models. Default:
+   * the `GCM_SANDBOX_RECORD_DIR` environment variable, else off.
+   */
+  recordDir?: string;
 }
 
 /** A client-credentials OAuth client of the emulated org. */
@@ -218,6 +225,7 @@ export interface ResolvedSandboxOptions {
   integrations: OpenIntegrationOptions[];
   webhooks: ResolvedWebhookDeliveryOptions;
   plugins: SandboxPlugin[];
+  recordDir: string | undefined;
 }
 
 function integerIn(option: string, value: number | undefined, fallback: number, range: { min: number; max: number }): number {
@@ -303,6 +311,8 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
       timeoutMs: integerIn('webhooks.timeoutMs', options.webhooks?.timeoutMs, 10_000, { min: 1, max: 600_000 }),
     },
     plugins: options.plugins ?? [],
+    // the one environment read of the sandbox: test instrumentation, so a whole suite records without each spec opting in
+    recordDir: options.recordDir ?? (process.env[SANDBOX_RECORD_DIR_VARIABLE] || undefined),
   };
 }
 

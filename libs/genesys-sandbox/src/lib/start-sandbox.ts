@@ -1,3 +1,4 @@
+import { TrafficRecorder } from './record/traffic-recorder';
 import { registerAdminRoutes } from './admin/admin.routes';
 import { registerAnalyticsRoutes } from './analytics/analytics.routes';
 import { DetailsJobsService } from './analytics/details-jobs.service';
@@ -106,7 +107,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const stats = new SandboxStats(() => tokens.issued);
   const faults = new FaultInjector(o.seed, o.faults, o.rateLimitPerMinute);
   const router = new Router();
+  const recorder = o.recordDir ? new TrafficRecorder(o.recordDir) : undefined;
   const server = new SandboxServer({
+    recorder,
     router,
     tokens,
     faults,
@@ -127,9 +130,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     apiBaseUrl,
     onError: (error) => o.onError(error, { method: 'WS', path: '/v1' }),
   });
-  const guestGateway = new WebMessagingGateway(webMessaging, stats);
+  const guestGateway = new WebMessagingGateway(webMessaging, stats, recorder);
   server.addUpgradeHandler(guestGateway.handleUpgrade);
-  const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl });
+  const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl, recorder });
   const notificationsGateway = new NotificationsGateway(notifications);
   server.addUpgradeHandler(notificationsGateway.handleUpgrade);
   const openIntegrations = new OpenIntegrationsRegistry(world);
@@ -212,6 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       notificationsGateway.close();
       timers.cancelAll();
       await server.close();
+      recorder?.close();
     },
   };
 }

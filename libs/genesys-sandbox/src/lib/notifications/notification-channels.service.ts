@@ -1,3 +1,4 @@
+import type { TrafficRecorder } from '../record/traffic-recorder';
 import { isoString } from '../clock/sandbox-clock';
 import { SandboxTimers } from '../clock/sandbox-timers';
 import { ConversationChange, SandboxWorld } from '../data/sandbox-world';
@@ -55,6 +56,7 @@ export interface NotificationChannelsDeps {
   faults: FaultInjector;
   options: ResolvedNotificationsOptions;
   apiBaseUrl: () => string;
+  recorder?: TrafficRecorder;
 }
 
 const HEARTBEAT = JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });
@@ -286,6 +288,10 @@ export class NotificationChannelsService {
       return;
     }
     this.deps.stats.recordSocket('notifications', 'framesOut');
+    if (this.deps.recorder) {
+      const frame = JSON.parse(text) as { topicName: string };
+      this.deps.recorder.record({ kind: 'notification', topic: frame.topicName, body: frame });
+    }
     socket.send(text);
   }
 

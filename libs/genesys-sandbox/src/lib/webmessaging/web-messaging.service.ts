@@ -305,7 +305,7 @@ export class WebMessagingService {
     for (const id of session.conversationIds) {
       const conversation = this.deps.world.conversation(id);
       if (!conversation) continue;
-      for (const message of conversation.messages) out.push({ at: message.timestamp, seq: seq++, body: this.render(conversation, message) });
+      for (const message of conversation.messages) out.push({ at: message.timestamp, seq: seq++, body: historyMessage(this.render(conversation, message)) });
     }
     out.sort((a, b) => b.at - a.at || b.seq - a.seq);
     return out.map((entry) => entry.body);
@@ -604,4 +604,13 @@ function mimeMatches(allowed: string, type: string): boolean {
   const [aType, aSub] = allowed.toLowerCase().split('/');
   const [tType, tSub] = type.toLowerCase().split('/');
   return (aType === '*' || aType === tType) && (aSub === '*' || aSub === tSub);
+}
+
+/**
+ * A WebMessagingMessage of the REST history: the socket's StructuredMessage without the
+ * channel `type` (SDK v262 `WebMessagingChannel` is `{from, to, time, messageId}`).
+ */
+function historyMessage(body: Record<string, unknown>): Record<string, unknown> {
+  const { type: _type, ...channel } = body.channel as Record<string, unknown>;
+  return { ...body, channel };
 }
