@@ -229,7 +229,8 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
         platform: 'Open',
         messageId: message.providerMessageId,
         to: { id: conversation.customer.id },
-        from: channel?.from,
+        // required in OpenMessagingChannel: the request's sender, else the conversation's customer
+        from: channel?.from ?? { id: conversation.customer.id, idType: conversation.customer.idType },
         time: isoString(time),
       },
       type: 'Receipt',
