@@ -30,7 +30,7 @@ interface Worker {
 }
 
 describe('CRM sync survives kill -9 (real child process, SQLite file)', () => {
-  jest.setTimeout(180_000);
+  jest.setTimeout(60_000);
 
   let sandbox: RunningSandbox;
   let receiver: CrmTestReceiver;
@@ -143,7 +143,7 @@ describe('CRM sync survives kill -9 (real child process, SQLite file)', () => {
         return `${log.messages.get(messageId)!.conversationId}:receipt:${messageId}:${status}`;
       }),
     ];
-    await until(() => expectedKeys.every((key) => receiver.applied.has(key)), 'every workload record at the CRM', 90_000).catch((error) => {
+    await until(() => expectedKeys.every((key) => receiver.applied.has(key)), 'every workload record at the CRM', 20_000).catch((error) => {
       const missing = expectedKeys.filter((key) => !receiver.applied.has(key));
       throw new Error(`${(error as Error).message}: ${missing.length} of ${expectedKeys.length} missing, e.g. ${missing.slice(0, 3).join(', ')}`);
     });
