@@ -36,7 +36,9 @@ export class TrafficRecorder {
   }
 
   record(entry: RecordedTraffic): void {
-    const key = entry.kind === 'rest' ? `${entry.route} ${entry.status}` : entry.kind === 'notification' ? entry.topic : entry.frameClass;
+    // topics by family (ids blanked): one queue's frames have the shapes of every other's
+    const key =
+      entry.kind === 'rest' ? `${entry.route} ${entry.status}` : entry.kind === 'notification' ? entry.topic.replace(/\.[^.]*\d[^.]*(?=\.|$)/g, '.{id}') : entry.frameClass;
     let seen = this.shapes.get(`${entry.kind}|${key}`);
     if (!seen) {
       seen = new Set();
