@@ -26,6 +26,8 @@ describe('parseSandboxArgs', () => {
         '60',
         '--job-delay-ms',
         '0',
+        '--availability-lag',
+        '120000',
         '--agent-reply-ms',
         '250',
         '--heartbeat-ms',
@@ -52,6 +54,7 @@ describe('parseSandboxArgs', () => {
         now: '2025-03-01T12:00:00Z',
         tokenLifetimeSeconds: 60,
         jobDelayMs: 0,
+        availabilityLagMs: 120000,
         agentReplyMs: 250,
         notifications: { heartbeatIntervalMs: 5000, channelLifetimeMs: 600000 },
         integrations: [

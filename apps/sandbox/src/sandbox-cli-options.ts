@@ -25,6 +25,8 @@ export const USAGE = `Usage: npm run sandbox -- [options]
                          its own --rate-limit budget
   --token-lifetime <s>   access token lifetime in seconds (default 86400)
   --job-delay-ms <ms>    analytics job time until FULFILLED (default 2000)
+  --availability-lag <ms>  how far analytics jobs' data lags behind now: dataAvailabilityDate,
+                         and jobs leave out conversations started after it (default 300000)
   --agent-reply-ms <ms>  simulated agent's reply delay to web messaging guests, or "off" (default 1500)
   --heartbeat-ms <ms>    notifications socket heartbeat interval (default 30000)
   --channel-lifetime-ms <ms>  notifications channel lifetime (default 86400000)
@@ -52,6 +54,7 @@ const FLAGS = [
   'clients',
   'token-lifetime',
   'job-delay-ms',
+  'availability-lag',
   'agent-reply-ms',
   'heartbeat-ms',
   'channel-lifetime-ms',
@@ -170,6 +173,9 @@ export function parseSandboxArgs(argv: readonly string[]): CliCommand {
         break;
       case 'job-delay-ms':
         options.jobDelayMs = integer(flag, raw, SANDBOX_LIMITS.jobDelayMs);
+        break;
+      case 'availability-lag':
+        options.availabilityLagMs = integer(flag, raw, SANDBOX_LIMITS.availabilityLagMs);
         break;
       case 'agent-reply-ms':
         if (raw === 'off') {

@@ -52,3 +52,5 @@ export type { WebhookAttempt, WebhookDelivery, WebhookDispatcher } from './lib/o
 export type { OpenIntegrationSummary } from './lib/open-messaging/open-integrations.registry';
 export { SandboxWorkload } from './lib/workload/sandbox-workload';
 export type { WorkloadLog, WorkloadOperation } from './lib/workload/sandbox-workload';
+export { SANDBOX_RECORD_DIR_VARIABLE, TrafficRecorder } from './lib/record/traffic-recorder';
+export type { RecordedTraffic } from './lib/record/traffic-recorder';

@@ -1,3 +1,4 @@
+import { SANDBOX_RECORD_DIR_VARIABLE } from './record/traffic-recorder';
 import { SandboxClock, shiftedSystemClock, systemClock, toEpochMs } from './clock/sandbox-clock';
 import { FaultConfig, FaultConfigError, resolveFaultSettings } from './faults/fault-profiles';
 import { seededUuid, SeededRandom } from './random/seeded-random';
@@ -47,6 +48,12 @@ export interface SandboxOptions {
   jobDelayMs?: number;
   /** How long job results stay available before EXPIRED. Default 24 h. */
   jobTtlMs?: number;
+  /**
+   * How far analytics jobs lag behind now: `dataAvailabilityDate` is now minus this (to the
+   * minute), and a job leaves out conversations that started after it, as the data lake of a
+   * real org does. The details query is not affected. Default 300,000 ms (5 minutes).
+   */
+  availabilityLagMs?: number;
   /** Messages per generated conversation. Default 1–200. */
   messagesPerConversation?: { min: number; max: number };
   /** Largest accepted media upload. Default 10 MB. */
@@ -76,6 +83,12 @@ export interface SandboxOptions {
   webhooks?: WebhookDeliveryOptions;
   /** Extra route modules / WebSocket handlers. */
   plugins?: SandboxPlugin[];
+  /**
+   * Records what the sandbox sends (REST bodies by route, notification and guest frames) as
+   * JSON lines in this directory, for the contract check against the SDK's models. Default:
+   * the `GCM_SANDBOX_RECORD_DIR` environment variable, else off.
+   */
+  recordDir?: string;
 }
 
 /** A client-credentials OAuth client of the emulated org. */
@@ -163,6 +176,7 @@ export const SANDBOX_LIMITS = {
   rateLimitPerMinute: { min: 1, max: 1_000_000 },
   clients: { min: 1, max: 64 },
   jobDelayMs: { min: 0, max: 3_600_000 },
+  availabilityLagMs: { min: 0, max: 7 * 86_400_000 },
   agentReplyMs: { min: 0, max: 86_400_000 },
   heartbeatIntervalMs: { min: 1, max: 3_600_000 },
   channelLifetimeMs: { min: 1_000, max: 7 * 86_400_000 },
@@ -198,6 +212,7 @@ export interface ResolvedSandboxOptions {
   rateLimitPerMinute: number | undefined;
   jobDelayMs: number;
   jobTtlMs: number;
+  availabilityLagMs: number;
   messagesMin: number;
   messagesMax: number;
   uploadMaxBytes: number;
@@ -210,6 +225,7 @@ export interface ResolvedSandboxOptions {
   integrations: OpenIntegrationOptions[];
   webhooks: ResolvedWebhookDeliveryOptions;
   plugins: SandboxPlugin[];
+  recordDir: string | undefined;
 }
 
 function integerIn(option: string, value: number | undefined, fallback: number, range: { min: number; max: number }): number {
@@ -277,6 +293,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     rateLimitPerMinute,
     jobDelayMs: integerIn('jobDelayMs', options.jobDelayMs, 2000, SANDBOX_LIMITS.jobDelayMs),
     jobTtlMs: integerIn('jobTtlMs', options.jobTtlMs, 24 * HOUR, { min: 1, max: 365 * 24 * HOUR }),
+    availabilityLagMs: integerIn('availabilityLagMs', options.availabilityLagMs, 5 * 60_000, SANDBOX_LIMITS.availabilityLagMs),
     messagesMin,
     messagesMax,
     uploadMaxBytes: integerIn('uploadMaxBytes', options.uploadMaxBytes, 10 * 1024 * 1024, { min: 1, max: 200 * 1024 * 1024 }),
@@ -294,6 +311,8 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
       timeoutMs: integerIn('webhooks.timeoutMs', options.webhooks?.timeoutMs, 10_000, { min: 1, max: 600_000 }),
     },
     plugins: options.plugins ?? [],
+    // the one environment read of the sandbox: test instrumentation, so a whole suite records without each spec opting in
+    recordDir: options.recordDir ?? (process.env[SANDBOX_RECORD_DIR_VARIABLE] || undefined),
   };
 }
 

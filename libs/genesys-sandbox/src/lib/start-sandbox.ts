@@ -1,3 +1,4 @@
+import { TrafficRecorder } from './record/traffic-recorder';
 import { registerAdminRoutes } from './admin/admin.routes';
 import { registerAnalyticsRoutes } from './analytics/analytics.routes';
 import { DetailsJobsService } from './analytics/details-jobs.service';
@@ -79,6 +80,11 @@ export interface RunningSandbox {
     channels(): ChannelSummary[];
     /** Drops channel sockets without a close frame (all, or one channel's); returns how many. */
     dropSockets(channelId?: string): number;
+    /**
+     * Clears channel subscriptions (all channels, or one) and sends
+     * `v2.system.no_longer_subscribed.{channelId}` (or `v2.system.token_revoked.{channelId}`); returns how many.
+     */
+    endSubscriptions(channelId?: string, reason?: 'no_longer_subscribed' | 'token_revoked'): number;
   };
   close(): Promise<void>;
 }
@@ -102,7 +108,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const stats = new SandboxStats(() => tokens.issued);
   const faults = new FaultInjector(o.seed, o.faults, o.rateLimitPerMinute);
   const router = new Router();
+  const recorder = o.recordDir ? new TrafficRecorder(o.recordDir) : undefined;
   const server = new SandboxServer({
+    recorder,
     router,
     tokens,
     faults,
@@ -123,9 +131,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     apiBaseUrl,
     onError: (error) => o.onError(error, { method: 'WS', path: '/v1' }),
   });
-  const guestGateway = new WebMessagingGateway(webMessaging, stats);
+  const guestGateway = new WebMessagingGateway(webMessaging, stats, recorder);
   server.addUpgradeHandler(guestGateway.handleUpgrade);
-  const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl });
+  const notifications = new NotificationChannelsService({ world, timers, stats, faults, options: o.notifications, apiBaseUrl, recorder });
   const notificationsGateway = new NotificationsGateway(notifications);
   server.addUpgradeHandler(notificationsGateway.handleUpgrade);
   const openIntegrations = new OpenIntegrationsRegistry(world);
@@ -141,7 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     rateLimitOverride: o.rateLimitPerMinute,
     stats,
     detailsQuery: new DetailsQueryService(world, o.clock),
-    jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs }),
+    jobs: new DetailsJobsService(world, o.clock, faults, stats, { delayMs: o.jobDelayMs, ttlMs: o.jobTtlMs, availabilityLagMs: o.availabilityLagMs }),
     attributeSearch: new AttributeSearchService(world, o.attributeSearchPageSize),
     truth: new SandboxTruth(world, apiBaseUrl, () => webMessaging.sessions()),
     timers,
@@ -198,6 +206,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     notifications: {
       channels: () => notifications.summaries(),
       dropSockets: (channelId) => notifications.drop(channelId),
+      endSubscriptions: (channelId, reason) => notifications.endSubscriptions(channelId, reason),
     },
     close: async () => {
       for (const plugin of o.plugins) await plugin.close?.();
@@ -208,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       notificationsGateway.close();
       timers.cancelAll();
       await server.close();
+      recorder?.close();
     },
   };
 }

@@ -60,8 +60,9 @@ export class GuestSocketClient {
     return this.request('configureSession', { deploymentId, ...extra });
   }
 
-  sendText(text: string, extra: Record<string, unknown> = {}): Promise<Frame> {
-    return this.request('onMessage', { message: { type: 'Text', text }, ...extra });
+  /** `extra` goes beside the message in the frame, `messageExtra` inside it (e.g. `channel` with custom attributes). */
+  sendText(text: string, extra: Record<string, unknown> = {}, messageExtra: Record<string, unknown> = {}): Promise<Frame> {
+    return this.request('onMessage', { message: { type: 'Text', text, ...messageExtra }, ...extra });
   }
 
   /** The first frame (already received or still to come) that matches. */

@@ -5,6 +5,7 @@ import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-san
 import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { manualClockTime } from '../testing';
 import { CrmOutboxSink } from './crm/crm-outbox.sink';
+import type { CrmRecord } from './crm/crm-record';
 import { CrmSyncJob } from './crm/crm-sync.job';
 import type { LiveEvent } from './events/live-event.model';
 import { CrmSyncModule, LiveEventsModule, QaSnapshotModule } from './live-events.module';
@@ -66,6 +67,11 @@ describe('live-events Nest modules', () => {
     await until(() => seen.some((e) => e.type === 'message.received'), 'the message event');
     await live.idle();
     expect((await store.outbox.countByStatus('crm')).pending).toBeGreaterThan(0);
+    // the CRM record of the live message names its queue, read from the .messages snapshot's nested queue:{id}
+    const records = (await store.outbox.list('crm', 'pending', 1_000)).map((m) => JSON.parse(m.payload) as CrmRecord);
+    const received = records.find((r) => r.type === 'message.received' && (r.data as LiveEvent).origin === 'live');
+    expect(received).toBeDefined();
+    expect((received!.data as LiveEvent).queueIds).toEqual([sandbox.truth.summary(received!.conversationId!)!.queueId]);
     subscription.unsubscribe();
 
     await app.close();

@@ -216,9 +216,8 @@ export class FakeGuestServer {
         const message = frame.message as { type: string; text?: string; content?: unknown[]; channel?: { metadata?: { customAttributes?: Record<string, string> } } };
         const max = this.options.maxTextLength ?? 2000;
         if ([...(message.text ?? '')].length > max) return reply({ type: 'response', class: 'string', code: 4011, body: `Message exceeds ${max} characters` });
-        // the schema allows the channel on the request (where gcm sends it) and on the message
-        const requestChannel = frame.channel as { metadata?: { customAttributes?: Record<string, string> } } | undefined;
-        const attributes = requestChannel?.metadata?.customAttributes ?? message.channel?.metadata?.customAttributes;
+        // inside the message only: Genesys ignores the deprecated request-level channel.metadata
+        const attributes = message.channel?.metadata?.customAttributes;
         if (attributes) Object.assign(session.customAttributes, attributes);
         const echo: StructuredMessage = {
           id: `guest-${++this.seq}`,

@@ -220,7 +220,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
         this.resultsAtChunkStart = this.state.results;
         // Only now, with every page consumed, is the chunk's job no longer needed by a resume token
         // taken from here on (one the consumer saved earlier may still need it: deferJobCleanup).
-        if (finished?.kind === 'job' && source.cancelJob) {
+        if ((finished?.kind === 'job' || finished?.kind === 'tail') && source.cancelJob) {
           if (this.setup.deferJobCleanup) this.finishedJobs.push(finished.jobId);
           else await source.cancelJob(finished.jobId, this.setup.logger);
         }
@@ -257,7 +257,7 @@ export class ConversationSearchStream implements AsyncIterable<ConversationSumma
     if (!cancel) return;
     const jobs = new Set<string>();
     if (this.activeJob) jobs.add(this.activeJob);
-    if (this.state.at?.kind === 'job') jobs.add(this.state.at.jobId);
+    if (this.state.at?.kind === 'job' || this.state.at?.kind === 'tail') jobs.add(this.state.at.jobId);
     await Promise.all([...jobs].map((jobId) => cancel(jobId, logger)));
   }
 

@@ -92,6 +92,35 @@ describe(`ConversationSearch against the sandbox (${CONVERSATIONS} conversations
       expectExactly([...part1, ...part2], truth);
     });
 
+    it('a jobs search ending now, behind the jobs\' data availability, reads the rest with the details query: every conversation, once; resumable in that tail', async () => {
+      // conversations of the last minutes: the jobs' data (availability lag 5 min) does not have them yet
+      const now = w.clock.now();
+      const fresh = Array.from({ length: 6 }, (_, i) =>
+        w.sandbox.world.receiveInbound({
+          kind: 'open',
+          channelId: w.sandbox.truth.catalog.openIntegrations[0].id,
+          from: { id: `fresh-${i}`, idType: 'Opaque', firstName: 'F', lastName: `${i}`, nickname: `fresh${i}` },
+          time: now - i * 20_000,
+          text: 'just now',
+          attachments: [],
+        }).conversation.id,
+      );
+      const window = { start: now - 3 * DAY, end: now + 1_000 };
+      const truth = w.sandbox.truth.conversationIds({ from: window.start, to: window.end });
+      for (const id of fresh) expect(truth).toContain(id);
+      const queriesBefore = w.sandbox.stats.count('POST /api/v2/analytics/conversations/details/query');
+      const ids = await drain(w.client().search({ interval: window }, { strategy: 'jobs' }));
+      expectExactly(ids, truth);
+      expect(w.sandbox.stats.count('POST /api/v2/analytics/conversations/details/query')).toBeGreaterThan(queriesBefore);
+
+      // stopped inside the tail (the newest come last), resumed in a new instance
+      const first = w.client().search({ interval: window }, { strategy: 'jobs', maxResults: truth.length - 3 });
+      const part1 = await drain(first);
+      const part2 = await drain(w.client().search({ interval: window }, { strategy: 'jobs', resumeFrom: first.resumeToken() }));
+      expect(part2).toHaveLength(3);
+      expectExactly([...part1, ...part2], truth);
+    });
+
     it('a short window goes through the details query and matches the truth by start time', async () => {
       const start = WINDOW.start + 10 * DAY + 7 * 3_600_000;
       const end = start + 30 * 3_600_000;

@@ -158,7 +158,7 @@ export class ConversationSearch {
     const source: ChunkSource =
       kind === 'query'
         ? new DetailsQuerySource(this.transport, normalized, this.queryPageSize, this.includeRaw, this.read)
-        : new DetailsJobSource(this.transport, normalized, this.jobOptions, this.clock, this.sleep, this.includeRaw, this.read);
+        : new DetailsJobSource(this.transport, normalized, this.jobOptions, this.clock, this.sleep, this.includeRaw, this.read, this.queryPageSize);
     return this.stream(normalized, source, new ChunkPlan(startMs, endMs, chunkMs, match), pageSize, options);
   }
 
@@ -228,8 +228,9 @@ export class ConversationSearch {
           'Resume with exactly the same criteria, strategy and options, or start without resumeFrom.',
       );
     }
-    const positionKind = { query: 'query', jobs: 'job', attributes: 'attributes' }[kind];
-    if (state.at && state.at.kind !== positionKind) {
+    // a jobs chunk is read from its job, then (past the job's data availability) by the details query: its tail
+    const positionKinds: Record<typeof kind, readonly string[]> = { query: ['query'], jobs: ['job', 'tail'], attributes: ['attributes'] };
+    if (state.at && !positionKinds[kind].includes(state.at.kind)) {
       throw new ResumeTokenError(SearchStreamErrorCode.InvalidResumeToken, 'Cannot resume the search: the token is damaged (bad at).');
     }
     return state;

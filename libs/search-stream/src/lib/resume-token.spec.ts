@@ -31,6 +31,9 @@ describe('resume tokens', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')).v).toBe(1);
     expect(decodeResumeToken(token)).toEqual(state);
+    // a job chunk's position past the job's data availability: the details query's page of the tail
+    const inTail: ResumeState = { ...state, at: { kind: 'tail', jobId: 'j1', from: Date.parse('2026-01-04T12:00:00Z'), page: 2 } };
+    expect(decodeResumeToken(encodeResumeToken(inTail))).toEqual(inTail);
   });
 
   it('refuse malformed text with a clear message', () => {
@@ -50,6 +53,8 @@ describe('resume tokens', () => {
   it('refuse tokens with damaged fields, naming them', () => {
     expect(errorOf(encodeResumeToken({ ...state, chunk: -1, offset: 1.5 })).message).toMatch(/bad chunk, offset/);
     expect(errorOf(encodeResumeToken({ ...state, at: { kind: 'job', jobId: '' } })).message).toMatch(/bad at/);
+    expect(errorOf(encodeResumeToken({ ...state, at: { kind: 'tail', jobId: 'j1', from: 1, page: 0 } })).message).toMatch(/bad at/);
+    expect(errorOf(encodeResumeToken({ ...state, at: { kind: 'job', jobId: 'j1', availableUntil: 'soon' as unknown as number } })).message).toMatch(/bad at/);
   });
 
   it('fingerprints ignore key order', () => {

@@ -12,7 +12,10 @@ export type SearchSourceKind = 'query' | 'jobs' | 'attributes';
 /** Where the page being consumed came from, so a resumed stream can fetch it again. */
 export type PagePosition =
   | { kind: 'query'; page: number }
-  | { kind: 'job'; jobId: string; cursor?: string; expiresAt?: number }
+  /** `availableUntil`: the job's `dataAvailabilityDate`, fixed for the chunk at its first page. */
+  | { kind: 'job'; jobId: string; cursor?: string; expiresAt?: number; availableUntil?: number }
+  /** The part of a job chunk after the job's data availability, read with the details query. */
+  | { kind: 'tail'; jobId: string; from: number; page: number }
   | { kind: 'attributes'; cursor?: string };
 
 /** The decoded content of a resume token (version 1). */
@@ -118,7 +121,16 @@ function isPosition(value: unknown): value is PagePosition {
         typeof value['jobId'] === 'string' &&
         value['jobId'] !== '' &&
         (value['cursor'] === undefined || typeof value['cursor'] === 'string') &&
-        (value['expiresAt'] === undefined || typeof value['expiresAt'] === 'number')
+        (value['expiresAt'] === undefined || typeof value['expiresAt'] === 'number') &&
+        (value['availableUntil'] === undefined || typeof value['availableUntil'] === 'number')
+      );
+    case 'tail':
+      return (
+        typeof value['jobId'] === 'string' &&
+        value['jobId'] !== '' &&
+        typeof value['from'] === 'number' &&
+        Number.isInteger(value['page']) &&
+        (value['page'] as number) >= 1
       );
     case 'attributes':
       return value['cursor'] === undefined || typeof value['cursor'] === 'string';

@@ -10,6 +10,8 @@ export const MEDIA_TYPES = [
   'cobrowse',
   'video',
   'screenshare',
+  'internalmessage',
+  'screenmonitoring',
   'unknown',
 ] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];

@@ -207,6 +207,30 @@ describe('analytics conversation details', () => {
       expect(availability.body).toEqual({ dataAvailabilityDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/) });
     });
 
+    it('lags behind now by availabilityLagMs: jobs leave out newer conversations, the details query has them', async () => {
+      const { conversation } = sandbox.world.receiveInbound({
+        kind: 'open',
+        channelId: sandbox.truth.catalog.openIntegrations[0].id,
+        from: { id: 'lag-customer', idType: 'Opaque', firstName: 'L', lastName: 'Ag', nickname: 'lag' },
+        time: clock.now(),
+        text: 'just now',
+        attachments: [],
+      });
+      const now = clock.now();
+      const availability = Date.parse((await api.get(`${JOBS}/availability`)).body.dataAvailabilityDate);
+      // default lag 5 minutes, to the minute
+      expect(now - availability).toBeGreaterThanOrEqual(300_000);
+      expect(now - availability).toBeLessThan(360_000);
+      const interval = `${new Date(now - 3_600_000).toISOString()}/${new Date(now + 60_000).toISOString()}`;
+      const { body } = await api.post(JOBS, { interval });
+      clock.advance(4000);
+      const results = await api.get(`${JOBS}/${body.jobId}/results?pageSize=1000`);
+      expect(results.body.dataAvailabilityDate).toBe(new Date(availability).toISOString());
+      expect((results.body.conversations ?? []).map((c: AnalyticsConversation) => c.conversationId)).not.toContain(conversation.id);
+      const query = await api.post(QUERY, { interval, paging: { pageSize: 100, pageNumber: 1 } });
+      expect(query.body.conversations.map((c: AnalyticsConversation) => c.conversationId)).toContain(conversation.id);
+    });
+
     it('fails jobs when the fault settings say so', async () => {
       sandbox.setFaults({ jobFailure: 1 });
       try {

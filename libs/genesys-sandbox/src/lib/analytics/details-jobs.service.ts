@@ -26,6 +26,8 @@ export interface JobTiming {
   delayMs: number;
   /** How long results stay available after completion; EXPIRED afterwards. */
   ttlMs: number;
+  /** How far the jobs' data lags behind now (`dataAvailabilityDate`). */
+  availabilityLagMs: number;
 }
 
 /**
@@ -54,10 +56,14 @@ export class DetailsJobsService {
       spec.limit = Math.min(limit, spec.limit ?? limit);
     }
     const now = this.clock.now();
+    // jobs read the data lake, which holds conversations up to the availability date only
+    const availableUntil = this.availableUntil();
     const job: Job = {
       id: this.world.ids.uuid('analytics-job'),
       submittedAt: now,
-      conversationIds: selectConversations(this.world, now, spec).map((c) => c.id),
+      conversationIds: selectConversations(this.world, now, spec)
+        .filter((c) => c.start < availableUntil)
+        .map((c) => c.id),
       fails: this.faults.jobFails(),
     };
     if (job.fails) this.stats.recordFault('jobFailure');
@@ -105,9 +111,17 @@ export class DetailsJobsService {
     if (job.cancelledAt === undefined) job.cancelledAt = this.clock.now();
   }
 
+  /**
+   * "Data available up to at least this datetime" (SDK `AnalyticsConversationAsyncQueryResponse`,
+   * `DataAvailabilityResponse`): now minus `availabilityLagMs`, to the minute.
+   */
   availability(): { dataAvailabilityDate: string } {
-    const now = this.clock.now();
-    return { dataAvailabilityDate: isoString(now - (now % 60_000)) };
+    return { dataAvailabilityDate: isoString(this.availableUntil()) };
+  }
+
+  private availableUntil(): number {
+    const lagged = this.clock.now() - this.timing.availabilityLagMs;
+    return lagged - (((lagged % 60_000) + 60_000) % 60_000);
   }
 
   private stateOf(job: Job): JobState {

@@ -49,7 +49,7 @@ describe('login and tokens', () => {
       organization: { id: organization.id, name: organization.name },
       homeOrganization: { id: organization.id, name: organization.name },
       authorizedScope: expect.any(Array),
-      OAuthClient: { id: sandbox.clientId, name: expect.any(String), organization: { id: organization.id, name: organization.name } },
+      OAuthClient: { id: sandbox.clientId, name: expect.any(String), authorizedGrantType: 'CLIENT-CREDENTIALS', organization: { id: organization.id, name: organization.name } },
     });
     const head = await api.request('HEAD', '/api/v2/tokens/me');
     expect(head.status).toBe(200);

@@ -40,6 +40,7 @@ export function registerOAuthRoutes(router: Router, services: SandboxServices): 
       OAuthClient: {
         id: client.clientId,
         name: client.name,
+        authorizedGrantType: 'CLIENT-CREDENTIALS',
         organization: { id: organization.id, name: organization.name },
       },
     });

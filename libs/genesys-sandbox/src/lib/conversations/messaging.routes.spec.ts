@@ -143,10 +143,10 @@ describe('sending and participant updates', () => {
     expect(inbound.body).toMatchObject({
       type: 'Text',
       text: 'Is my order shipped?',
-      direction: 'Inbound',
       channel: { id: integrationId, platform: 'Open', messageId: 'partner-1', from: { id: 'shopper-7', idType: 'Opaque' } },
       conversationId: expect.any(String),
     });
+    expect(inbound.body).not.toHaveProperty('direction'); // OpenMessageNormalizedMessage has none
     const conversationId = inbound.body.conversationId;
     const second = await api.post(`/api/v2/conversations/messages/${integrationId}/inbound/open/message?prefetchConversationId=true`, {
       channel: { messageId: 'partner-2', from: { id: 'shopper-7', idType: 'Opaque' }, time: '2025-03-01T12:00:09.000Z' },

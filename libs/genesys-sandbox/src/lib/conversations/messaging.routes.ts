@@ -155,8 +155,6 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
       fromAddress,
       toAddress,
       messengerType,
-      textBody: template ? undefined : text,
-      messagingTemplate: template,
       useExistingActiveConversation: useExisting,
       timestamp: isoString(message.timestamp),
       selfUri: `/api/v2/conversations/messages/agentless/${message.id}`,
@@ -195,7 +193,8 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
       text,
       attachments,
     });
-    const normalized = renderNormalizedMessage(base(), conversation, message);
+    // OpenMessageNormalizedMessage: the conversation message's normalized form without its direction
+    const { direction: _direction, ...normalized } = renderNormalizedMessage(base(), conversation, message);
     const metadata = optionalObject(body, 'metadata');
     if (metadata) normalized.metadata = metadata;
     if (ctx.query('prefetchConversationId') === 'true') normalized.conversationId = conversation.id;
@@ -230,7 +229,8 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
         platform: 'Open',
         messageId: message.providerMessageId,
         to: { id: conversation.customer.id },
-        from: channel?.from,
+        // required in OpenMessagingChannel: the request's sender, else the conversation's customer
+        from: channel?.from ?? { id: conversation.customer.id, idType: conversation.customer.idType },
         time: isoString(time),
       },
       type: 'Receipt',
@@ -238,7 +238,6 @@ export function registerMessagingRoutes(router: Router, services: SandboxService
       reasons: reasons.length > 0 ? reasons : undefined,
       isFinalReceipt,
       direction: 'Outbound',
-      conversationId: conversation.id,
     });
   });
 }

@@ -81,7 +81,11 @@ export class RequestContext {
     return new URLSearchParams((await this.rawBody()).toString('utf8'));
   }
 
+  /** Sees every JSON body before it is sent (the traffic recorder). */
+  onJson?: (status: number, body: unknown) => void;
+
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (!this.responded) this.onJson?.(status, body);
     this.send(status, Buffer.from(JSON.stringify(body), 'utf8'), { 'Content-Type': 'application/json', ...headers });
   }
 

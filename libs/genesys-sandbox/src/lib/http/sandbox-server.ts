@@ -1,3 +1,4 @@
+import type { TrafficRecorder } from '../record/traffic-recorder';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AddressInfo } from 'node:net';
@@ -21,6 +22,8 @@ export interface SandboxServerDeps {
   stats: SandboxStats;
   ids: SequenceIds;
   sleep: (ms: number) => Promise<void>;
+  /** Records every JSON body sent, by route template (the contract check's input); off when absent. */
+  recorder?: TrafficRecorder;
   /** Unexpected handler failures (answered with a 500); the default ignores them. */
   onError: (error: unknown, where: { method: string; path: string }) => void;
 }
@@ -89,6 +92,8 @@ export class SandboxServer {
     const method = ctx.method;
     const { match, pathExists } = router.match(method, ctx.path);
     const routeKey = match ? `${method} ${match.route.pattern}` : `${method} (no route)`;
+    const recorder = this.deps.recorder;
+    if (recorder && !admin) ctx.onJson = (status, body) => recorder.record({ kind: 'rest', route: routeKey, status, body });
     try {
       const faultable = !admin && (ctx.path.startsWith('/api/') || ctx.path.startsWith('/oauth/'));
       if (faultable && (await this.injectFault(ctx))) {

@@ -1,9 +1,10 @@
+import type { TrafficRecorder } from '../record/traffic-recorder';
 import { isoString } from '../clock/sandbox-clock';
 import { SandboxTimers } from '../clock/sandbox-timers';
 import { ConversationChange, SandboxWorld } from '../data/sandbox-world';
 import { ApiErrors } from '../errors/api-error';
 import { FaultInjector } from '../faults/fault-injector';
-import { renderConversationEvent } from '../render/conversation-event.mapper';
+import { renderConversationEvent, renderMessageConversationEvent } from '../render/conversation-event.mapper';
 import type { ResolvedNotificationsOptions } from '../sandbox-options';
 import { SandboxStats } from '../stats/sandbox-stats';
 import { expandTopic, judgeTopic, MAX_TOPICS_PER_CHANNEL, ParsedTopic } from './notification-topics';
@@ -55,6 +56,7 @@ export interface NotificationChannelsDeps {
   faults: FaultInjector;
   options: ResolvedNotificationsOptions;
   apiBaseUrl: () => string;
+  recorder?: TrafficRecorder;
 }
 
 const HEARTBEAT = JSON.stringify({ topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } });
@@ -212,6 +214,24 @@ export class NotificationChannelsService {
     }
   }
 
+  /**
+   * Ends a channel's subscriptions the way Genesys does when it loses them: the topics are
+   * cleared and the socket gets `v2.system.no_longer_subscribed.{channelId}` (or, for
+   * `token_revoked`, `v2.system.token_revoked.{channelId}`) with `eventBody: {channelId}`; the
+   * channel itself stays. What triggers them in a real org is not documented, so the sandbox
+   * sends them only on demand. Returns how many channels were told.
+   */
+  endSubscriptions(channelId?: string, reason: 'no_longer_subscribed' | 'token_revoked' = 'no_longer_subscribed'): number {
+    let told = 0;
+    for (const channel of this.channels.values()) {
+      if (channelId !== undefined && channel.id !== channelId) continue;
+      channel.topics = new Map();
+      this.sendTo(channel, JSON.stringify({ topicName: `v2.system.${reason}.${channel.id}`, eventBody: { channelId: channel.id } }));
+      told++;
+    }
+    return told;
+  }
+
   /** Drops sockets without a close frame (all, or one channel's); returns how many. */
   drop(channelId?: string): number {
     let dropped = 0;
@@ -268,6 +288,10 @@ export class NotificationChannelsService {
       return;
     }
     this.deps.stats.recordSocket('notifications', 'framesOut');
+    if (this.deps.recorder) {
+      const frame = JSON.parse(text) as { topicName: string };
+      this.deps.recorder.record({ kind: 'notification', topic: frame.topicName, body: frame });
+    }
     socket.send(text);
   }
 
@@ -278,12 +302,16 @@ export class NotificationChannelsService {
     if (!conversation) return;
     const queues = new Set(conversation.participants.flatMap((p) => (p.queueId ? [p.queueId] : [])));
     const users = new Set(conversation.participants.flatMap((p) => (p.userId ? [p.userId] : [])));
-    let eventBody: Record<string, unknown> | undefined;
+    // each topic family has its own model: rendered once per change, when a channel wants it
+    let messagesBody: Record<string, unknown> | undefined;
+    let conversationsBody: Record<string, unknown> | undefined;
     for (const channel of listening) {
       for (const topic of channel.topics.values()) {
         const involved = topic.kind === 'queue' ? queues.has(topic.entityId) : users.has(topic.entityId);
         if (!involved) continue;
-        eventBody ??= renderConversationEvent(this.deps.apiBaseUrl(), conversation);
+        const eventBody = topic.messagesOnly
+          ? (messagesBody ??= renderMessageConversationEvent(this.deps.apiBaseUrl(), this.deps.world.catalog, conversation))
+          : (conversationsBody ??= renderConversationEvent(this.deps.apiBaseUrl(), conversation));
         this.sendTo(
           channel,
           JSON.stringify({

@@ -174,8 +174,11 @@ describe('notifications', () => {
     });
     const customer = event.eventBody.participants.find((p: { purpose: string }) => p.purpose === 'customer');
     expect(customer).toMatchObject({ state: 'connected', initialState: 'connected', held: false, wrapupRequired: false });
-    expect(customer.messages).toEqual([{ message: { id: echo.body.id, selfUri: expect.any(String) }, messageTime: echo.body.channel.time, messageStatus: 'received', media: [] }]);
-    expect(event.eventBody.participants.find((p: { purpose: string }) => p.purpose === 'acd')).toMatchObject({ queueId });
+    expect(customer.messages).toEqual([{ message: { id: echo.body.id }, messageTime: echo.body.channel.time, messageStatus: 'received', media: [] }]);
+    // the .messages topics nest the queue and the agent as {id, name} (SDK v262 *MessageEventTopicMessageMediaParticipant)
+    const acd = event.eventBody.participants.find((p: { purpose: string }) => p.purpose === 'acd');
+    expect(acd).toMatchObject({ queue: { id: queueId, name: sandbox.truth.catalog.queues[0].name } });
+    expect(acd).not.toHaveProperty('queueId');
     expect(JSON.stringify(event)).not.toContain('secret');
     const conversationId = event.eventBody.id;
 
@@ -184,13 +187,18 @@ describe('notifications', () => {
     clock.advance(1000);
     const joined = await agentEvent;
     const agent = joined.eventBody.participants.find((p: { purpose: string }) => p.purpose === 'agent');
-    expect(agent).toMatchObject({ state: 'connected', initialState: 'alerting', wrapupRequired: true, queueId, userId: expect.any(String) });
+    expect(agent).toMatchObject({ state: 'connected', initialState: 'alerting', wrapupRequired: true, queue: { id: queueId }, user: { id: expect.any(String), name: expect.any(String) } });
+    expect(agent).not.toHaveProperty('userId');
 
-    await api.request('PUT', `/api/v2/notifications/channels/${id}/subscriptions`, { body: [{ id: userTopic(agent.userId) }] });
-    const patched = socket.nextTopic(userTopic(agent.userId));
+    // the all-media .conversations topic has its own model: flat queueId/userId, communications under messages[]
+    await api.request('PUT', `/api/v2/notifications/channels/${id}/subscriptions`, { body: [{ id: userTopic(agent.user.id) }, { id: `v2.users.${agent.user.id}.conversations` }] });
+    const allMedia = socket.nextTopic(`v2.users.${agent.user.id}.conversations`);
+    const patched = socket.nextTopic(userTopic(agent.user.id));
     expect((await api.request('PATCH', `/api/v2/conversations/messages/${conversationId}/participants/${agent.id}`, { body: { held: true } })).status).toBe(202);
     const heldEvent = await patched;
     expect(heldEvent.eventBody.participants.find((p: { id: string }) => p.id === agent.id).held).toBe(true);
+    const allMediaAgent = (await allMedia).eventBody.participants.find((p: { id: string }) => p.id === agent.id);
+    expect(allMediaAgent).toMatchObject({ userId: agent.user.id, queueId, messages: [{ id: expect.any(String), held: true, state: 'connected', messages: expect.any(Array) }] });
   });
 
   it('sends v2.system.socket_closing before the channel expires, then closes it', async () => {

@@ -72,7 +72,6 @@ export class OpenIntegrationsRegistry {
       outboundNotificationWebhookUrl: integration.webhookUrl ?? '',
       webhookHeaders: {},
       status: 'Active',
-      messengerType: 'open',
       dateCreated: isoString(integration.createdAt),
       createStatus: 'Completed',
       selfUri: `/api/v2/conversations/messaging/integrations/open/${integration.id}`,

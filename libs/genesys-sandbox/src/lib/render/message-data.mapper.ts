@@ -49,7 +49,8 @@ export function renderMessageData(apiBaseUrl: string, conversation: Conversation
     selfUri: messageSelfUri(conversation.id, message.id),
   };
   if (message.createdByUserId) {
-    body.createdBy = { id: message.createdByUserId, selfUri: `/api/v2/users/${message.createdByUserId}` };
+    // a User, whose model requires `version`
+    body.createdBy = { id: message.createdByUserId, version: 1, selfUri: `/api/v2/users/${message.createdByUserId}` };
   }
   return body;
 }

@@ -24,7 +24,7 @@ describe('participant attribute search', () => {
     do {
       const res = await api.post(SEARCH, { query: [{ type: 'EXACT', fields: ['language'], value: 'fr-fr' }], cursor });
       expect(res.status).toBe(200);
-      expect(res.body.pageSize).toBe(10);
+      expect(res.body.results.length).toBeLessThanOrEqual(10); // the page size (JsonCursorSearchResponse does not say it)
       for (const hit of res.body.results) {
         expect(hit).toEqual({ conversationId: expect.any(String), participantId: expect.any(String), startTime: expect.any(String), attributes: expect.objectContaining({ language: 'fr-fr' }) });
         found.push(hit.conversationId);

@@ -68,7 +68,6 @@ export class AttributeSearchService {
     const offset = cursorText === undefined ? 0 : decodeCursor(cursorText, cacheKey, matches.length);
     const page = matches.slice(offset, offset + this.pageSize);
     const response: Record<string, unknown> = {
-      pageSize: this.pageSize,
       types: ['conversations'],
       results: page.map((id) => project(this.document(this.world.skeletonById(id)!), returnFields)),
     };

@@ -32,6 +32,11 @@ export interface SandboxStatsSnapshot {
   sockets: Record<SocketKind, SocketStats>;
   /** Guest frames answered with an error, by code (e.g. "4029"). */
   guestErrors: Record<string, number>;
+  /**
+   * Requests that used a deprecated place Genesys ignores, by what it was (e.g.
+   * `webmessaging.channel.metadata`: custom attributes beside the message, not inside it).
+   */
+  deprecatedUsage: Record<string, number>;
 }
 
 function sortedCounts(counts: Map<string, Map<string, number>>): Record<string, Record<string, number>> {
@@ -75,6 +80,7 @@ export class SandboxStats {
   private webhooks = emptyWebhooks();
   private sockets = emptySockets();
   private guestErrors = new Map<string, number>();
+  private deprecatedUsage = new Map<string, number>();
 
   constructor(private readonly tokensIssued: () => number) {}
 
@@ -118,6 +124,10 @@ export class SandboxStats {
     this.guestErrors.set(key, (this.guestErrors.get(key) ?? 0) + 1);
   }
 
+  recordDeprecatedUsage(what: string): void {
+    this.deprecatedUsage.set(what, (this.deprecatedUsage.get(what) ?? 0) + 1);
+  }
+
   /** Requests answered with `status` on a route (method and pattern, e.g. "GET /api/v2/tokens/me"). */
   count(routeKey: string, status?: number | 'reset'): number {
     const statuses = this.byRoute.get(routeKey);
@@ -140,6 +150,7 @@ export class SandboxStats {
       webhooks: { ...this.webhooks },
       sockets: { guest: { ...this.sockets.guest }, notifications: { ...this.sockets.notifications } },
       guestErrors: Object.fromEntries([...this.guestErrors.entries()].sort()),
+      deprecatedUsage: Object.fromEntries([...this.deprecatedUsage.entries()].sort()),
     };
   }
 
@@ -148,6 +159,7 @@ export class SandboxStats {
     this.byRoute = new Map();
     this.byClient = new Map();
     this.faults = emptyFaults();
+    this.deprecatedUsage = new Map();
     this.webhooks = emptyWebhooks();
     this.sockets = emptySockets();
     this.guestErrors = new Map();

@@ -1,3 +1,4 @@
+import type { TrafficRecorder } from '../record/traffic-recorder';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -22,6 +23,7 @@ export class WebMessagingGateway {
   constructor(
     private readonly service: WebMessagingService,
     private readonly stats: SandboxStats,
+    private readonly recorder?: TrafficRecorder,
   ) {}
 
   /** The upgrade handler for the sandbox server; true when the request was ours. */
@@ -59,7 +61,9 @@ export class WebMessagingGateway {
       id: this.nextId++,
       urlDeploymentId,
       send: (frame: GuestServerFrame) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+        if (ws.readyState !== WebSocket.OPEN) return;
+        this.recorder?.record({ kind: 'guest', frameClass: `${frame.type}:${frame.class}`, body: frame });
+        ws.send(JSON.stringify(frame));
       },
       close: (reason: string) => ws.close(1000, reason),
     };

@@ -189,7 +189,10 @@ export class WebMessagingService {
     if (type !== 'Text' && type !== 'Event' && type !== 'Structured') {
       throw new GuestFrameError(GuestErrorCode.BadRequest, `Message type ${String(type)} is not supported; use Text or Event.`);
     }
-    const attributes = customAttributesOf(frame) ?? customAttributesOf(m);
+    // custom attributes travel inside the message (message.channel.metadata.customAttributes); the
+    // request-level channel.metadata is deprecated and ignored by Genesys from 2026-06-05, so here too
+    const attributes = customAttributesOf(m);
+    if (frame.channel !== undefined) this.deps.stats.recordDeprecatedUsage('webmessaging.channel.metadata');
     if (attributes) {
       const bytes = Buffer.byteLength(JSON.stringify(attributes), 'utf8');
       if (bytes > this.deps.options.maxCustomDataBytes) {
@@ -302,7 +305,7 @@ export class WebMessagingService {
     for (const id of session.conversationIds) {
       const conversation = this.deps.world.conversation(id);
       if (!conversation) continue;
-      for (const message of conversation.messages) out.push({ at: message.timestamp, seq: seq++, body: this.render(conversation, message) });
+      for (const message of conversation.messages) out.push({ at: message.timestamp, seq: seq++, body: historyMessage(this.render(conversation, message)) });
     }
     out.sort((a, b) => b.at - a.at || b.seq - a.seq);
     return out.map((entry) => entry.body);
@@ -601,4 +604,13 @@ function mimeMatches(allowed: string, type: string): boolean {
   const [aType, aSub] = allowed.toLowerCase().split('/');
   const [tType, tSub] = type.toLowerCase().split('/');
   return (aType === '*' || aType === tType) && (aSub === '*' || aSub === tSub);
+}
+
+/**
+ * A WebMessagingMessage of the REST history: the socket's StructuredMessage without the
+ * channel `type` (SDK v262 `WebMessagingChannel` is `{from, to, time, messageId}`).
+ */
+function historyMessage(body: Record<string, unknown>): Record<string, unknown> {
+  const { type: _type, ...channel } = body.channel as Record<string, unknown>;
+  return { ...body, channel };
 }

@@ -84,7 +84,7 @@ describe('web messaging guest WebSocket', () => {
 
   it('echoes guest messages as StructuredMessages and records a webmessaging conversation the REST API reads back', async () => {
     const client = await session();
-    const echo = await client.sendText('Hi, where is my order? 📦', {
+    const echo = await client.sendText('Hi, where is my order? 📦', {}, {
       channel: { metadata: { customAttributes: { orderNumber: 'A-1234', language: 'en' } } },
     });
     expect(echo).toMatchObject({
@@ -313,8 +313,19 @@ describe('web messaging guest WebSocket', () => {
     clock.advance(1000);
     expect((await client.sendText('😀'.repeat(2000))).class).toBe('StructuredMessage');
     clock.advance(1000);
-    const attributes = await client.sendText('hello', { channel: { metadata: { customAttributes: { blob: 'x'.repeat(2048) } } } });
+    const attributes = await client.sendText('hello', {}, { channel: { metadata: { customAttributes: { blob: 'x'.repeat(2048) } } } });
     expect(attributes).toMatchObject({ class: 'string', code: 4013, body: 'Custom Attributes in channel metadata is larger than 2048 bytes' });
+  });
+
+  it('ignores custom attributes in the deprecated request-level channel.metadata, and counts the use', async () => {
+    const client = await session();
+    const before = sandbox.stats.snapshot().deprecatedUsage['webmessaging.channel.metadata'] ?? 0;
+    const echo = await client.sendText('beside the message', { channel: { metadata: { customAttributes: { ignored: 'yes' } } } });
+    expect(echo.class).toBe('StructuredMessage');
+    const conversation = await api.get(`/api/v2/conversations/messages/${conversationOf(client)}`);
+    const customer = conversation.body.participants.find((p: { purpose: string }) => p.purpose === 'customer');
+    expect(customer.attributes ?? {}).not.toHaveProperty('context.ignored');
+    expect(sandbox.stats.snapshot().deprecatedUsage['webmessaging.channel.metadata']).toBe(before + 1);
   });
 
   it('expires a session after durationSeconds: SessionExpiredEvent, then 4006; startNew opens a new session', async () => {

@@ -6,6 +6,7 @@ import { generateWebhookSecret } from '@gcm/audit';
 import { SandboxWorkload, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { CrmTestReceiver } from '../../testing';
+import type { LiveEvent } from '../events/live-event.model';
 import { seededRandom, until } from '../test/event-loop';
 import { crmOutboxKey } from './crm-outbox.sink';
 
@@ -169,6 +170,17 @@ describe('CRM sync survives kill -9 (real child process, SQLite file)', () => {
     // nothing of the workload is missing, including what changed while no worker ran
     for (const key of expectedKeys) expect(receiver.applied.has(key)).toBe(true);
     expect(receiver.rejectedSignatures).toBe(0);
+
+    // queue and agent attribution from live events (the .messages topics nest them as queue:{id}, user:{id})
+    const liveRecords = [...receiver.applied.values()].map((r) => r.data as LiveEvent).filter((e) => e.origin === 'live' && e.conversationId);
+    expect(liveRecords.length).toBeGreaterThan(20);
+    for (const event of liveRecords) expect(event.queueIds).toContain(sandbox.truth.summary(event.conversationId!)!.queueId);
+    const agentRecords = liveRecords.flatMap((e) => ('participant' in e && e.participant.purpose === 'agent' ? [e.participant] : []));
+    expect(agentRecords.length).toBeGreaterThan(0);
+    for (const participant of agentRecords) {
+      expect(participant.userId).toEqual(expect.any(String));
+      expect(sandbox.truth.catalog.agents.map((a) => a.id)).toContain(participant.userId);
+    }
 
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);

@@ -133,7 +133,7 @@ export interface GapBackfilledEvent extends LiveEventBase<'gap.backfilled'> {
 }
 
 export interface StreamChannelEvent extends LiveEventBase<'stream.channel'> {
-  change: 'opened' | 'dropped' | 'reconnected' | 'replaced' | 'rolled-over' | 'closing-notice' | 'closed';
+  change: 'opened' | 'dropped' | 'reconnected' | 'replaced' | 'rolled-over' | 'closing-notice' | 'unsubscribed' | 'closed';
   channelId: string;
   previousChannelId?: string;
   reason?: string;

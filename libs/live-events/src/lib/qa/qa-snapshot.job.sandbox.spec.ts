@@ -1,9 +1,11 @@
 import { createGenesysConnection } from '@gcm/genesys-auth';
 import { ManualClock, startSandbox, type RunningSandbox } from '@gcm/genesys-sandbox';
 import { HistorySync } from '@gcm/history-timeline';
-import { MessagingClient } from '@gcm/messaging-client';
+import { MessagingClient, snapshotParties, type ConversationNotification } from '@gcm/messaging-client';
 import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { manualClockTime } from '../../testing';
+import { LiveEvents } from '../live-events.service';
+import { until } from '../test/event-loop';
 import { QaSnapshotJob } from './qa-snapshot.job';
 
 /**
@@ -19,6 +21,9 @@ describe('QaSnapshotJob against the sandbox', () => {
   let sandbox: RunningSandbox;
   let store: StoreDatabase;
   let job: QaSnapshotJob;
+  let feed: LiveEvents;
+  /** What the live feed hands on: conversation snapshots from the queue topics. */
+  const liveSnapshots: ConversationNotification[] = [];
 
   beforeAll(async () => {
     const clock = new ManualClock(NOW);
@@ -33,9 +38,15 @@ describe('QaSnapshotJob against the sandbox', () => {
     store = await openDatabase('sqlite::memory:', { clock: time.clock });
     const history = new HistorySync({ source: new MessagingClient({ transport }), clock: time.clock });
     job = new QaSnapshotJob({ transport, store, history, clock: time.clock, sleep: time.sleep });
+    // the live feed of every queue, to hold its queue attribution against the snapshot's
+    feed = LiveEvents.create({ transport, clock: time.clock, sleep: time.sleep, random: () => 0.5 });
+    await feed.start();
+    feed.manager.on('notification', (n) => liveSnapshots.push(n));
+    await feed.follow({ queueIds: sandbox.truth.catalog.queues.map((q) => q.id) });
   });
 
   afterAll(async () => {
+    await feed?.close();
     await store?.close();
     await sandbox?.close();
   });
@@ -118,6 +129,12 @@ describe('QaSnapshotJob against the sandbox', () => {
     const delta = 600_000 - oldAcwMs;
     expect(diff?.totals['handle.totalMs']).toMatchObject({ before: before!.totals.handle.totalMs, delta });
     expect(diff?.queues.changed.map((c) => c.queueId)).toEqual([queueId]);
+    // the live snapshot of the same correction attributes it to the same queue and agent (.messages topics: queue:{id}, user:{id})
+    await until(() => liveSnapshots.some((n) => n.conversationId === target.id && n.origin === 'live'), 'the live snapshot of the correction');
+    const { snapshot: live } = liveSnapshots.find((n) => n.conversationId === target.id && n.origin === 'live')!;
+    expect(snapshotParties(live).queueIds).toEqual([queueId]);
+    expect(snapshotParties(live).userIds).toContain(agent.userId);
+    expect(live.participants.find((p) => p.id === agent.id)).toMatchObject({ userId: agent.userId, queueId });
     expect(diff?.queues.changed[0].changes['handle.totalMs'].delta).toBe(delta);
     expect(diff?.queues.added).toEqual([]);
     expect(await job.diff(1, 2)).toEqual(diff);

@@ -11,6 +11,8 @@ export interface GuestHistoryOptions {
   apiBaseUrl: string;
   jwt: () => Promise<string>;
   pageSize: number;
+  /** The Origin header (an allowed domain of the deployment). */
+  origin?: string;
   fetch?: HistoryFetch;
   signal?: AbortSignal;
   trackPage?: (run: () => Promise<WebMessagingMessageEntityList>) => Promise<WebMessagingMessageEntityList>;
@@ -34,7 +36,9 @@ export async function* fetchGuestHistory(options: GuestHistoryOptions): AsyncGen
     const page = await track(async () => {
       const jwt = await options.jwt();
       const url = `${options.apiBaseUrl}/api/v2/webmessaging/messages?pageSize=${options.pageSize}&pageNumber=${pageNumber}`;
-      const response = await http(url, { headers: { Authorization: `bearer ${jwt}`, Accept: 'application/json' }, signal: options.signal });
+      const headers: Record<string, string> = { Authorization: `bearer ${jwt}`, Accept: 'application/json' };
+      if (options.origin) headers['Origin'] = options.origin;
+      const response = await http(url, { headers, signal: options.signal });
       if (response.status < 200 || response.status >= 300) {
         throw new WebMessagingError({
           code: WebMessagingErrorCode.HistoryFailed,

@@ -139,7 +139,7 @@ describe('GuestSession against the sandbox guest WebSocket', () => {
     expect(sandbox.stats.snapshot().sockets.guest.framesIn).toBe(framesBefore);
   });
 
-  it('sends custom attributes the sandbox stores as participant data', async () => {
+  it('sends custom attributes in message.channel.metadata, which the sandbox stores as participant data', async () => {
     await start();
     const session = await open();
     await session.sendText('with context', { customAttributes: { orderId: 'A-1009' } });
@@ -147,6 +147,8 @@ describe('GuestSession against the sandbox guest WebSocket', () => {
     const conversation = await restClient().getMessageConversation(summary.conversationIds[0]);
     const customer = conversation.participants.find((p) => p.purpose === 'customer');
     expect(customer?.attributes?.['context.orderId']).toBe('A-1009');
+    // nothing went to the deprecated request-level channel.metadata, which Genesys ignores
+    expect(sandbox.stats.snapshot().deprecatedUsage).toEqual({});
   });
 
   it('streams the simulated agent’s reply', async () => {

@@ -172,13 +172,13 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     expect(server.received.map((f) => f.action)).toEqual(['configureSession']);
   });
 
-  it('sends custom attributes as channel.metadata.customAttributes of the onMessage request', async () => {
+  it('sends custom attributes inside the message (message.channel.metadata.customAttributes), never beside it', async () => {
     await start();
     const session = await open();
     await session.sendText('hi', { customAttributes: { plan: 'gold', locale: 'fr-BE' } });
     const [frame] = server.frames('onMessage');
-    expect(frame.message).toEqual({ type: 'Text', text: 'hi' });
-    expect(frame.channel).toEqual({ metadata: { customAttributes: { plan: 'gold', locale: 'fr-BE' } } });
+    expect(frame.message).toEqual({ type: 'Text', text: 'hi', channel: { metadata: { customAttributes: { plan: 'gold', locale: 'fr-BE' } } } });
+    expect(frame).not.toHaveProperty('channel');
     expect(server.sessions.get(session.token)?.customAttributes).toEqual({ plan: 'gold', locale: 'fr-BE' });
   });
 
@@ -327,6 +327,20 @@ describe('GuestSession (against a real WebSocket guest server)', () => {
     for await (const message of session.history({ pageSize: 2 })) texts.push(message.text);
     expect(texts).toEqual(['five', 'four', 'three', 'two', 'one']);
     expect(server.frames('getJwt')).toHaveLength(1);
+  });
+
+  it('sends an Origin header with the history requests: the configured origin, else the API base URL\'s', async () => {
+    await start();
+    const seen: Array<Record<string, string>> = [];
+    const historyFetch = async (_url: string, init: { headers: Record<string, string> }) => {
+      seen.push(init.headers);
+      return { status: 200, json: async () => ({ entities: [], pageSize: 25, pageNumber: 1, pageCount: 1 }) };
+    };
+    const configured = await open({ historyFetch, origin: 'https://shop.example' });
+    for await (const message of configured.history()) void message;
+    const defaulted = await open({ historyFetch });
+    for await (const message of defaulted.history()) void message;
+    expect(seen.map((h) => h['Origin'])).toEqual(['https://shop.example', new URL(defaulted.apiBaseUrl).origin]);
   });
 
   it('reports a refused history page as HISTORY_FAILED without leaking the JWT', async () => {

@@ -58,7 +58,11 @@ export interface GuestSessionOptions {
   webSocketUrl?: string;
   /** The Genesys API base URL; used for the guest history and to derive `webSocketUrl`. */
   apiBaseUrl?: string;
-  /** Sent as the Origin header; must be an allowed domain of the deployment. */
+  /**
+   * Sent as the Origin header of the guest socket and of the history requests, as a browser
+   * (and the Messenger Transport SDK) does; a deployment that restricts its allowed domains
+   * refuses other origins, so set it to one of them. Default: the origin of `apiBaseUrl`.
+   */
   origin?: string;
   application?: string;
   /** A token persisted from an earlier session to resume it; a new UUID when absent. */
@@ -175,6 +179,8 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
   readonly token: string;
   readonly webSocketUrl: string;
   readonly apiBaseUrl: string;
+  /** The Origin header of the socket and the history requests. */
+  readonly origin: string;
   private readonly validator: MessageValidator;
   private readonly pacer: MessagePacer;
   private readonly tracker: DeliveryTracker;
@@ -206,6 +212,7 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
     this.deploymentId = options.deploymentId;
     this.webSocketUrl = options.webSocketUrl ?? guestWebSocketUrl(options.apiBaseUrl as string);
     this.apiBaseUrl = (options.apiBaseUrl ?? guestApiBaseUrl(this.webSocketUrl)).replace(/\/+$/, '');
+    this.origin = options.origin ?? new URL(this.apiBaseUrl).origin;
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
@@ -293,10 +300,11 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
         const attachmentId = file ? (await this.upload(file, options.signal)).attachmentId : undefined;
         const outgoing: GuestOutgoingMessage = { type: 'Text', text: message.text ?? '' };
         if (attachmentId) outgoing.content = [{ contentType: 'Attachment', attachment: { id: attachmentId } }];
-        const channel = message.customAttributes ? { metadata: { customAttributes: message.customAttributes } } : undefined;
+        // inside the message: Genesys ignores the request-level channel.metadata (genesys-api.md §4)
+        if (message.customAttributes) outgoing.channel = { metadata: { customAttributes: message.customAttributes } };
         const frame = await this.request({
           action: 'onMessage',
-          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing, ...(channel ? { channel } : {}) }),
+          build: (tracingId) => ({ action: 'onMessage', token: this.token, tracingId, message: outgoing }),
           accepts: (f) => f.class === 'StructuredMessage' && (f.body as StructuredMessage)?.direction !== 'Outbound',
           signal: options.signal,
         });
@@ -338,6 +346,7 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
       jwt: async () => (await this.getJwt(options)).jwt,
       pageSize: options.pageSize ?? 25,
       fetch: this.options.historyFetch,
+      origin: this.origin,
       signal: options.signal,
       trackPage: (run) => this.tracker.track('guest.history', {}, run, (page) => ({ items: page.entities.length })),
     });
@@ -450,7 +459,7 @@ export class GuestSession extends EventEmitter<GuestSessionEvents> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, {
         handshakeTimeout: this.responseTimeoutMs,
-        ...(this.options.origin ? { origin: this.options.origin } : {}),
+        ...(this.origin ? { origin: this.origin } : {}),
         ...this.options.webSocketOptions,
       });
       const onError = (error: Error) => {

@@ -24,7 +24,11 @@ export interface GuestOutgoingMessage {
   text?: string;
   content?: Array<{ contentType: 'Attachment'; attachment: { id: string } }>;
   events?: Array<Record<string, unknown>>;
-  /** The schema allows channel here too; gcm sends it at the request level (see OnMessageRequest). */
+  /**
+   * Custom attributes: `message.channel.metadata.customAttributes`, where the Messenger
+   * Transport SDK sends them; the request-level `channel.metadata` is deprecated and ignored
+   * from 2026-06-05 (Genesys developer announcement, genesys-api.md §4).
+   */
   channel?: GuestCustomAttributesChannel;
 }
 
@@ -45,12 +49,8 @@ export interface ConfigureSessionRequest extends GuestRequestBase {
 
 export interface OnMessageRequest extends GuestRequestBase {
   action: 'onMessage';
+  /** Custom attributes go inside it (`message.channel`), never beside it. */
   message: GuestOutgoingMessage;
-  /**
-   * Custom attributes: `channel.metadata.customAttributes` at the request level, as in the
-   * contract (genesys-api.md §4) and the web messaging Java SDK's SendMessageRequest.
-   */
-  channel?: GuestCustomAttributesChannel;
   time?: string;
 }
 

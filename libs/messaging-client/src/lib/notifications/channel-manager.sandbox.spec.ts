@@ -153,6 +153,36 @@ describe('NotificationChannelManager against the sandbox', () => {
     expect(ofConversation(after).map((n) => n.origin)).toEqual(['live', 'live']);
   });
 
+  it.each(['no_longer_subscribed', 'token_revoked'] as const)(
+    'moves the topics to a fresh channel at v2.system.%s.{channelId}; events continue and nothing in between is lost',
+    async (reason) => {
+      await setUp();
+      await manager.subscribe(catalog().queues.map((q) => queueConversationsTopic(q.id)));
+      const before = newConversation('before');
+      await until(() => ofConversation(before).length === changes(before), 'the first conversation');
+      const [channel] = world.sandbox.notifications.channels();
+
+      // Genesys ends the channel's subscriptions and says so on a topic that ends in the channel id
+      expect(world.sandbox.notifications.endSubscriptions(channel.id, reason)).toBe(1);
+      expect(world.sandbox.notifications.channels()[0].topics).toEqual([]);
+      // a change before the new channel is up reaches nobody live: the gap re-read brings it
+      const during = newConversation('while unsubscribed');
+      await until(() => channelEvents.some((e) => e.type === 'rolled-over'), 'the move to a new channel');
+      expect(channelEvents.find((e) => e.type === 'unsubscribed')).toMatchObject({ channelId: channel.id, reason });
+      const rolled = channelEvents.find((e) => e.type === 'rolled-over')!;
+      expect(rolled).toMatchObject({ previousChannelId: channel.id, reason });
+      await until(() => ofConversation(during).length > 0, 'the change made while unsubscribed');
+
+      // the new channel carries every topic, and live events continue on it
+      const active = world.sandbox.notifications.channels().find((c) => c.id === rolled.channelId)!;
+      expect(active.topics.sort()).toEqual(catalog().queues.map((q) => queueConversationsTopic(q.id)).sort());
+      const after = newConversation('after');
+      await until(() => ofConversation(after).length === changes(after), 'live snapshots after the move');
+      expect(ofConversation(after).every((n) => n.origin === 'live')).toBe(true);
+      expect(manager.channels().map((c) => c.state)).toEqual(['open']);
+    },
+  );
+
   it('rolls over at socket_closing: the overlap delivers every change exactly once and leaves no gap', async () => {
     let duringOverlap: (() => void) | undefined;
     // a transport whose PUT on the new channel runs the test's changes before answering:

@@ -70,7 +70,11 @@ export interface SubscribeResult {
   rejected: TopicSubscriptionResult[];
 }
 
-export type ChannelEventType = 'opened' | 'dropped' | 'reconnected' | 'replaced' | 'rolled-over' | 'closing-notice' | 'closed';
+/**
+ * `unsubscribed`: Genesys said the channel no longer delivers (`v2.system.no_longer_subscribed.{channelId}`
+ * or `v2.system.token_revoked.{id}`); a fresh channel takes its topics over.
+ */
+export type ChannelEventType = 'opened' | 'dropped' | 'reconnected' | 'replaced' | 'rolled-over' | 'closing-notice' | 'unsubscribed' | 'closed';
 
 export interface ChannelEvent {
   type: ChannelEventType;
@@ -101,7 +105,7 @@ export interface BackfillReport {
 }
 
 export interface ManagerFailure {
-  operation: 'connect' | 'reconnect' | 'rollover' | 'resubscribe' | 'backfill' | 'frame';
+  operation: 'connect' | 'reconnect' | 'rollover' | 'backfill' | 'frame';
   channelId?: string;
   error: Error;
 }
@@ -140,7 +144,15 @@ interface Slot {
 
 const CONTROL_HEARTBEAT = 'channel.metadata';
 const SOCKET_CLOSING = 'v2.system.socket_closing';
-const NO_LONGER_SUBSCRIBED = 'v2.system.no_longer_subscribed';
+/** `v2.system.no_longer_subscribed.{channelId}`: the channel's subscriptions are gone (genesys-api.md §5). */
+const NO_LONGER_SUBSCRIBED_PREFIX = 'v2.system.no_longer_subscribed';
+/** `v2.system.token_revoked.{id}`: the token the channel was made with was revoked; the channel stops. */
+const TOKEN_REVOKED_PREFIX = 'v2.system.token_revoked';
+
+/** The topic is `prefix` itself or `prefix.{anything}`. */
+function hasTopicPrefix(topicName: string, prefix: string): boolean {
+  return topicName === prefix || topicName.startsWith(`${prefix}.`);
+}
 
 /**
  * The Notifications API, managed (genesys-api.md §5): topics are spread over channels
@@ -468,8 +480,22 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       if (slot && slot.link === link) this.track(this.rolloverSlot(slot, 'socket_closing'));
       return;
     }
-    if (frame.topicName === NO_LONGER_SUBSCRIBED) {
-      if (slot && slot.link === link && slot.state === 'open') this.track(this.resubscribe(slot));
+    const unsubscribed = hasTopicPrefix(frame.topicName, NO_LONGER_SUBSCRIBED_PREFIX)
+      ? 'no_longer_subscribed'
+      : hasTopicPrefix(frame.topicName, TOKEN_REVOKED_PREFIX)
+        ? 'token_revoked'
+        : undefined;
+    if (unsubscribed) {
+      // the channel delivers nothing more: like the official streaming client, give it up for a
+      // fresh channel with every topic, and re-read what changed from this moment on (a gap)
+      const named = (frame.eventBody as { channelId?: unknown } | undefined)?.channelId;
+      if (typeof named === 'string' && named !== link.id) return;
+      this.emit('channel', { type: 'unsubscribed', channelId: link.id, at: receivedAt, reason: unsubscribed });
+      this.logger.warn?.('Notification channel no longer delivers; moving its topics to a new channel', { channelId: link.id, reason: unsubscribed });
+      if (slot && slot.link === link && slot.state === 'open') {
+        this.openGap(slot, receivedAt);
+        this.track(this.rolloverSlot(slot, unsubscribed));
+      }
       return;
     }
     if (!parseConversationTopic(frame.topicName)) return;
@@ -624,15 +650,6 @@ export class NotificationChannelManager extends EventEmitter<ChannelManagerEvent
       }
     } finally {
       slot.rolling = false;
-    }
-  }
-
-  private async resubscribe(slot: Slot): Promise<void> {
-    try {
-      const topics = [...slot.topics];
-      this.applyVerdicts(slot, pickResults(await this.api.subscribe(slot.link.id, topics, 'replace', this.stop.signal), topics));
-    } catch (error) {
-      this.fail('resubscribe', error, slot.link.id);
     }
   }
 

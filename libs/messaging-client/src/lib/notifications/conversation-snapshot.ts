@@ -13,14 +13,17 @@ export function eventBodyConversationId(body: unknown): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-/** A notifications eventBody (`participants[].messages[{message:{id}, messageStatus, messageTime}]`) → snapshot. */
+/**
+ * A `.conversations.messages` eventBody (`participants[].{queue:{id}, user:{id},
+ * messages[{message:{id}, messageStatus, messageTime}]}`) → snapshot.
+ */
 export function snapshotFromEventBody(body: ConversationEventBody): ConversationSnapshot {
   return {
     conversationId: body.id,
     participants: (Array.isArray(body.participants) ? body.participants : [])
       .filter((p): p is ConversationEventParticipant => typeof p?.id === 'string')
       .map((p) =>
-        participant(p, p.queueId, p.userId, (p.messages ?? []).map((m) => ({ id: m?.message?.id, status: m?.messageStatus, time: m?.messageTime }))),
+        participant(p, referenceId(p.queue), referenceId(p.user), (p.messages ?? []).map((m) => ({ id: m?.message?.id, status: m?.messageStatus, time: m?.messageTime }))),
       ),
   };
 }
@@ -40,6 +43,12 @@ export function snapshotFromMessageConversation(conversation: MessageConversatio
         ),
       ),
   };
+}
+
+/** The id of a UriReference `{id, name}`, when it is one. */
+function referenceId(reference: { id?: unknown } | undefined | null): string | undefined {
+  const id = reference?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 function participant(

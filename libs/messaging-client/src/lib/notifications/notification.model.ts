@@ -51,8 +51,14 @@ export interface ConversationEventParticipant {
   wrapupRequired?: boolean;
   wrapupTimeoutMs?: number;
   wrapup?: { code?: string; name?: string; [field: string]: unknown } | null;
-  queueId?: string;
-  userId?: string;
+  /**
+   * The queue and the agent as UriReferences `{id, name}`: the `.messages` topics nest them
+   * (SDK v262 `ConversationMessageEventTopicMessageMediaParticipant`,
+   * `QueueConversationMessageEventTopicMessageMediaParticipant`). Only the all-media
+   * `.conversations` topics carry flat `queueId`/`userId`, and gcm does not subscribe to those.
+   */
+  queue?: { id?: string; name?: string; [field: string]: unknown };
+  user?: { id?: string; name?: string; [field: string]: unknown };
   connectedTime?: string;
   endTime?: string;
   disconnectType?: string;

@@ -11,6 +11,7 @@ import { fromDetailsRow, type AnalyticsConversationRow } from '../conversation-s
 import type { PagePosition } from '../resume-token';
 import { iso, type SearchCriteria } from '../search-criteria';
 import { SearchJobError, SearchStreamError, SearchStreamErrorCode, type AnalyticsJobState } from '../search-stream.error';
+import { DetailsQuerySource } from './details-query.source';
 import type { ReadRetry } from './read-retry';
 import { DETAILS_JOBS_PATH, type ChunkSource, type SearchTransport, type SourceContext, type SourcePage } from './search-source';
 
@@ -57,6 +58,15 @@ interface JobStatus {
 interface JobResults {
   conversations?: AnalyticsConversationRow[];
   cursor?: string;
+  /** "Data available up to at least this datetime" (ISO 8601). */
+  dataAvailabilityDate?: string;
+}
+
+/** Epoch ms of a `dataAvailabilityDate`, or undefined when absent or unreadable. */
+function availabilityOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 interface LiveJob {
@@ -88,6 +98,8 @@ export class DetailsJobSource implements ChunkSource {
     private readonly sleep: Sleep,
     private readonly includeRaw: boolean,
     private readonly read: ReadRetry,
+    /** Page size of the details query that reads a chunk's part after the job's `dataAvailabilityDate`. */
+    private readonly tailPageSize: number,
   ) {}
 
   async *pages(chunk: Chunk, from: PagePosition | undefined, context: SourceContext): AsyncGenerator<SourcePage> {
@@ -96,7 +108,16 @@ export class DetailsJobSource implements ChunkSource {
     let restarted = false;
     let resubmits = 0;
     let yieldedFromJob: string | undefined;
+    // fixed for the chunk at its first results page, so every page (and a resumed read) cuts at the same instant
+    let availableUntil = from?.kind === 'job' ? from.availableUntil : undefined;
     try {
+      if (from?.kind === 'tail') {
+        job = { id: from.jobId };
+        context.onJob?.(job.id);
+        yieldedFromJob = job.id;
+        yield* this.tail(chunk, job.id, from.from, from.page, context);
+        return;
+      }
       if (job) context.onJob?.(job.id);
       else job = await this.submitAndWait(chunk, context);
 
@@ -132,11 +153,20 @@ export class DetailsJobSource implements ChunkSource {
             `Genesys GET ${DETAILS_JOBS_PATH}/${job.id}/results returned "conversations" that is not an array.`,
           );
         }
-        const rows = conversations.map((row) => fromDetailsRow(row, this.includeRaw));
+        availableUntil ??= availabilityOf(results.dataAvailabilityDate);
+        const cut = availableUntil !== undefined && availableUntil < chunk.endMs ? availableUntil : undefined;
+        // what started after the job's data availability comes from the details query (the tail), never from the job
+        const rows = conversations.map((row) => fromDetailsRow(row, this.includeRaw)).filter((row) => cut === undefined || row.startMs < cut);
         yieldedFromJob = job.id;
         yield {
           rows,
-          position: { kind: 'job', jobId: job.id, ...(cursor ? { cursor } : {}), ...(job.expiresAt !== undefined ? { expiresAt: job.expiresAt } : {}) },
+          position: {
+            kind: 'job',
+            jobId: job.id,
+            ...(cursor ? { cursor } : {}),
+            ...(job.expiresAt !== undefined ? { expiresAt: job.expiresAt } : {}),
+            ...(availableUntil !== undefined ? { availableUntil } : {}),
+          },
           ...(restarted ? { restarted } : {}),
         };
         restarted = false;
@@ -148,6 +178,7 @@ export class DetailsJobSource implements ChunkSource {
         }
         cursor = next;
       }
+      if (availableUntil !== undefined && availableUntil < chunk.endMs) yield* this.tail(chunk, job.id, availableUntil, 1, context);
     } finally {
       context.onJob?.(undefined);
       // An aborted search's job will never be read; nor will one nobody read a page of
@@ -158,6 +189,27 @@ export class DetailsJobSource implements ChunkSource {
       if (job && (context.callerSignal?.aborted || abandoned)) {
         await this.cancelJob(job.id, context.logger);
       }
+    }
+  }
+
+  /**
+   * The chunk from the job's data availability on, read with the details query: "data
+   * available up to at least" `dataAvailabilityDate` (SDK v262), and the query serves the
+   * most recent data (genesys-api.md §6), so the two together cover the chunk. Only
+   * conversations that started at or after `from` are kept (the job gave the earlier ones).
+   */
+  private async *tail(chunk: Chunk, jobId: string, from: number, page: number, context: SourceContext): AsyncGenerator<SourcePage> {
+    const tailFrom = Math.max(from, chunk.startMs);
+    context.logger.info?.('Analytics job data ends before the chunk does; reading the rest with the details query', {
+      jobId,
+      dataAvailabilityDate: iso(tailFrom),
+      chunkEnd: iso(chunk.endMs),
+    });
+    const query = new DetailsQuerySource(this.transport, this.criteria, this.tailPageSize, this.includeRaw, this.read);
+    const interval: Chunk = { index: chunk.index, startMs: tailFrom, endMs: chunk.endMs };
+    for await (const tailPage of query.pages(interval, { kind: 'query', page }, context)) {
+      if (tailPage.position.kind !== 'query') continue;
+      yield { rows: tailPage.rows.filter((row) => row.startMs >= tailFrom), position: { kind: 'tail', jobId, from: tailFrom, page: tailPage.position.page } };
     }
   }
 
