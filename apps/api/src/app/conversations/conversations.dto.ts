@@ -121,7 +121,7 @@ export class TimelineQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ description: `Comma-separated message types to keep: ${MESSAGE_TYPES.join(', ')}`, example: 'Text,Structured' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...MESSAGE_TYPES] }, maxItems: MESSAGE_TYPES.length, description: `Message types to keep, comma-separated (or repeated): ${MESSAGE_TYPES.join(', ')}`, example: ['Text', 'Structured'] })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
