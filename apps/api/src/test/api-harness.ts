@@ -51,10 +51,10 @@ export interface ApiHarness {
   /** A request whose answer is checked against the OpenAPI document (a contradiction throws ContractViolationError). */
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponseData>;
   /**
-   * For answers read as a stream (SSE, NDJSON read line by line): checks a response's status,
-   * content type and headers against the document and records it; its body is the caller's.
+   * Checks a response another client received (a generated client, a stream) against the
+   * document and records it: status, content type, headers, and the body when `text` is given.
    */
-  checkStreamed(method: string, path: string, response: Response): void;
+  checkResponse(method: string, path: string, response: Response, text?: string): void;
   close(): Promise<void>;
 }
 
@@ -161,7 +161,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     logs,
     directory,
     request,
-    checkStreamed: (method, path, response) => verify(method, path, response, undefined),
+    checkResponse: (method, path, response, text) => verify(method, path, response, text),
     close: async () => {
       coverage.flush(expect.getState().testPath ?? 'unknown');
       await shutdownApiApplication(app, 2_000, logger);
