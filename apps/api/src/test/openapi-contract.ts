@@ -102,7 +102,7 @@ export class OpenApiContract {
       const schema = header.schema as OpenAPIV3.SchemaObject;
       const typed = schema.type === 'integer' || schema.type === 'number' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : value;
         const schemaPointer = `${pointer}/headers/${escapePointer(name)}/schema`;
-      for (const error of this.validate(schemaPointer, typed)) violations.push(`header ${name}: ${describe(error, this.baseOf(schemaPointer), 'value')}`);
+      for (const error of this.validate(schemaPointer, typed)) violations.push(`header ${name}: ${describe(error, schemaPointer, this.baseOf(schemaPointer), 'value')}`);
     }
   }
 
@@ -134,7 +134,7 @@ export class OpenApiContract {
         return;
       }
     }
-    for (const error of this.validate(schemaPointer, body)) violations.push(describe(error, this.baseOf(schemaPointer), 'body'));
+    for (const error of this.validate(schemaPointer, body)) violations.push(describe(error, schemaPointer, this.baseOf(schemaPointer), 'body'));
   }
 
   /** Where Ajv's schema paths start for a schema: the component it refers to, or the schema itself. */
@@ -168,12 +168,13 @@ function mediaTypeMatches(declared: string, actual: string): boolean {
 }
 
 /** `body.items[0].seq must be integer (schema #/components/schemas/AuditRecordDto/properties/seq/type)` */
-function describe(error: ErrorObject, base: string, subject: string): string {
+function describe(error: ErrorObject, schemaPointer: string, base: string, subject: string): string {
   const at = `${subject}${error.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
   const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : error.keyword === 'enum' ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-  // Ajv reports paths inside a further $ref from the document's root, and the others from the first schema it resolved
-  const absolute = /^#\/(components|paths)\//.test(error.schemaPath);
-  const schemaPath = absolute ? error.schemaPath : `${base}${error.schemaPath.slice(1)}`;
+  // Ajv reports a path from the document's root (through the $ref it followed, or inside a further one), or from the first schema it resolved
+  const raw = error.schemaPath.startsWith(DOCUMENT_ID) ? error.schemaPath.slice(DOCUMENT_ID.length) : error.schemaPath;
+  const absolute = /^#\/(components|paths)\//.test(raw);
+  const schemaPath = !absolute ? `${base}${raw.slice(1)}` : raw.startsWith(`${schemaPointer}/`) ? `${base}${raw.slice(schemaPointer.length)}` : raw;
   return `${at} ${error.message ?? 'is invalid'}${extra} (schema ${schemaPath})`;
 }
 
