@@ -30,7 +30,7 @@ export class ArchivesController {
 
   @Get('conversations/:id')
   @RequireScope('read')
-  @ApiOperation({ summary: "A conversation's archive: every version, and the latest (or the asked-for) document" })
+  @ApiOperation({ summary: "A conversation's archive: every version, and the latest (or the asked-for) document", description: 'Read from the archive index and sink; the document is the archive record as stored, verifiable with its contentHash.' })
   @ApiOkResponse({ type: ConversationArchiveDto })
   @ProblemResponse(400, 'Not a conversation id (UUID), or a bad version; `errors` names the field', ['validation'])
   @ProblemResponse(404, 'Not archived', ['archive-not-found'])
@@ -41,7 +41,7 @@ export class ArchivesController {
 
   @Get(':runId')
   @RequireScope('read')
-  @ApiOperation({ summary: 'Status of an archive run started by this instance' })
+  @ApiOperation({ summary: 'Status of an archive run started by this instance', description: 'Counts while it runs, the outcome per conversation when it ends. Runs are tracked by the instance that started them (the last 200).' })
   @ApiOkResponse({ type: ArchiveRunDto })
   @ProblemResponse(400, 'Not a run id (UUID); `errors` names it', ['validation'])
   @ProblemResponse(404, 'Unknown run', ['archive-run-not-found'])

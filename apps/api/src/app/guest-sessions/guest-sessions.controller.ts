@@ -53,7 +53,7 @@ export class GuestSessionsController {
 
   @Get(':token/messages')
   @RequireScope('read')
-  @ApiOperation({ summary: "The guest's conversation history, newest first" })
+  @ApiOperation({ summary: "The guest's conversation history, newest first", description: 'Read as the guest sees it (GET /api/v2/webmessaging/messages with the session\'s guest JWT); `truncated` says when more messages exist beyond `limit`.' })
   @ApiParam(TOKEN_PARAM)
   @ApiOkResponse({ type: GuestHistoryDto })
   @ProblemResponse(400, 'Invalid limit; `errors` names it', ['validation'])

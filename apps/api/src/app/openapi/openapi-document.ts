@@ -27,6 +27,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       ].join('\n'),
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key configured in GCM_API_KEYS' }, 'api-key')
+    .addServer('http://127.0.0.1:3000', 'The local stack (npm start); GCM_API_HOST and GCM_API_PORT move it')
+    .addTag('guest sessions', 'Web messaging guest sessions: open, send, read, close')
+    .addTag('conversations', 'Messages into conversations, verified timelines, conversation search as NDJSON')
+    .addTag('events', 'Live conversation events as Server-Sent Events')
+    .addTag('archives', 'Archive runs and archived conversations')
+    .addTag('webhooks', "Genesys' Open Messaging outbound webhook")
+    .addTag('audit', "The API's hash-chained audit trail")
+    .addTag('health', 'Liveness and readiness probes')
+    .addTag('metrics', 'Prometheus metrics')
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
   addSharedAnswers(document);

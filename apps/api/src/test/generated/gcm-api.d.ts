@@ -31,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The guest's conversation history, newest first */
+        /**
+         * The guest's conversation history, newest first
+         * @description Read as the guest sees it (GET /api/v2/webmessaging/messages with the session's guest JWT); `truncated` says when more messages exist beyond `limit`.
+         */
         get: operations["GuestSessions_history"];
         put?: never;
         /**
@@ -172,7 +175,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A conversation's archive: every version, and the latest (or the asked-for) document */
+        /**
+         * A conversation's archive: every version, and the latest (or the asked-for) document
+         * @description Read from the archive index and sink; the document is the archive record as stored, verifiable with its contentHash.
+         */
         get: operations["Archives_conversation"];
         put?: never;
         post?: never;
@@ -189,7 +195,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status of an archive run started by this instance */
+        /**
+         * Status of an archive run started by this instance
+         * @description Counts while it runs, the outcome per conversation when it ends. Runs are tracked by the instance that started them (the last 200).
+         */
         get: operations["Archives_run"];
         put?: never;
         post?: never;
@@ -266,7 +275,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
+        /**
+         * Liveness: the process answers
+         * @description No key, no rate limit, no dependency checked.
+         */
         get: operations["Health_live"];
         put?: never;
         post?: never;
@@ -283,7 +295,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: database and Genesys token */
+        /**
+         * Readiness: database and Genesys token
+         * @description A database round trip and a (cached) Genesys token; 503 names the dependency that is down.
+         */
         get: operations["Health_ready"];
         put?: never;
         post?: never;
