@@ -105,6 +105,19 @@ describe('the OpenAPI contract check of the e2e harness', () => {
       expect(response.json).toMatchObject({ type: 'urn:gcm:problem:validation', errors: [{ field: 'limit', message: 'must be an integer number' }] });
     });
 
+    it("the signed webhook's per-address rate limit is a documented 429 with Retry-After", async () => {
+      const limited = await startApiHarness({ reuseSandbox: api.sandbox, env: { GCM_API_ANONYMOUS_RATE_LIMIT: '1' } });
+      try {
+        const first = await limited.request('POST', '/v1/webhooks/open-messaging', { body: {} });
+        expect(first.status).toBe(401);
+        const second = await limited.request('POST', '/v1/webhooks/open-messaging', { body: {} });
+        expect(second.status).toBe(429);
+        expect(second.json).toMatchObject({ type: 'urn:gcm:problem:rate-limited' });
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('a harness request whose answer the document does not describe throws ContractViolationError', async () => {
       const document = JSON.parse(JSON.stringify(OpenApiContract.fromFile().document));
       delete document.paths['/v1/audit'].get.responses['400'];

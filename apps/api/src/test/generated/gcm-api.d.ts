@@ -3184,6 +3184,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description The client address's rate limit (GCM_API_ANONYMOUS_RATE_LIMIT) is exhausted; see Retry-After. Problem type: `urn:gcm:problem:rate-limited` */
+            429: {
+                headers: {
+                    /** @description The request's id (yours when you sent a plain token); quote it when reporting a problem */
+                    "X-Request-Id": string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description The request line and headers exceed 16 KB (problem type `about:blank`) */
             431: {
                 headers: {
