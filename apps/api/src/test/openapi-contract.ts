@@ -31,11 +31,13 @@ export interface ContractCheck {
   readonly status: number;
   /** What contradicts the document; empty when the response conforms. */
   readonly violations: readonly string[];
+  /** The document, as named in messages. */
+  readonly source: string;
 }
 
 export class ContractViolationError extends Error {
   constructor(readonly check: ContractCheck) {
-    super(`${check.operation} answered ${check.status}, which contradicts apps/api/openapi.json:\n  - ${check.violations.join('\n  - ')}`);
+    super(`${check.operation} answered ${check.status}, which contradicts ${check.source}:\n  - ${check.violations.join('\n  - ')}`);
     this.name = 'ContractViolationError';
   }
 }
@@ -55,7 +57,11 @@ export class OpenApiContract {
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(readonly document: Document) {
+  constructor(
+    readonly document: Document,
+    /** How messages name the document. */
+    readonly source = 'apps/api/openapi.json',
+  ) {
     this.router = new OpenAPIRouter<Document>({ definition: document, apiRoot: '/' });
     // strict: false lets the document's OpenAPI keywords (example, nullable…) through; `nullable` is honoured by Ajv itself
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
@@ -70,25 +76,20 @@ export class OpenApiContract {
   check(response: ObservedResponse): ContractCheck {
     const url = new URL(response.url, 'http://api.invalid');
     const operation = this.router.matchOperation({ method: response.method.toLowerCase(), path: url.pathname, headers: {} });
-    if (!operation) return { operation: undefined, status: response.status, violations: [] };
+    if (!operation) return { operation: undefined, status: response.status, violations: [], source: this.source };
     const name = `${operation.method.toUpperCase()} ${operation.path}`;
     const violations: string[] = [];
     const documented = Object.keys(operation.responses);
     const key = [String(response.status), `${String(response.status)[0]}XX`, 'default'].find((candidate) => candidate in operation.responses);
     if (!key) {
       violations.push(`status ${response.status} is not documented for ${name} (documented: ${documented.join(', ')})`);
-      return { operation: name, status: response.status, violations };
+      return { operation: name, status: response.status, violations, source: this.source };
     }
     const pointer = `#/paths/${escapePointer(operation.path)}/${operation.method}/responses/${key}`;
     const declared = operation.responses[key] as ResponseObject;
     this.checkHeaders(declared, pointer, response.headers, violations);
     this.checkBody(declared, pointer, response, violations);
-    return { operation: name, status: response.status, violations };
-  }
-
-  /** Every documented operation, as `METHOD /path/template`. */
-  operations(): string[] {
-    return this.router.getOperations().map((operation) => `${operation.method.toUpperCase()} ${operation.path}`);
+    return { operation: name, status: response.status, violations, source: this.source };
   }
 
   private checkHeaders(declared: ResponseObject, pointer: string, headers: Headers, violations: string[]): void {
