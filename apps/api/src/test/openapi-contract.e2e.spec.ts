@@ -24,6 +24,13 @@ class DriftingController {
     return as === 'string' ? ({ count: '3', label: 'three' } as unknown as CountDto) : { count: 3, label: 'three' };
   }
 
+  @Get('counted')
+  @ApiOkResponse({ type: CountDto, headers: { 'X-Total-Count': { description: 'All there are', required: true, schema: { type: 'integer' } } } })
+  counted(): CountDto {
+    // documents X-Total-Count, never sends it
+    return { count: 2, label: 'two' };
+  }
+
   @Get('teapot')
   @HttpCode(418)
   @ApiOkResponse({ type: CountDto })
@@ -67,6 +74,11 @@ describe('the OpenAPI contract check of the e2e harness', () => {
       expect(new ContractViolationError(check).message).toBe(
         "GET /drifting/count answered 200, which contradicts the drifting controller's document:\n  - body.count must be integer (schema #/components/schemas/CountDto/properties/count/type)",
       );
+    });
+
+    it('names a required header the answer lacks', async () => {
+      const check = await observe('/drifting/counted');
+      expect(check.violations).toEqual(['required header X-Total-Count is missing (#/paths/~1drifting~1counted/get/responses/200/headers/X-Total-Count)']);
     });
 
     it('names an undocumented status and the documented ones', async () => {
@@ -113,6 +125,7 @@ describe('the OpenAPI contract check of the e2e harness', () => {
         const second = await limited.request('POST', '/v1/webhooks/open-messaging', { body: {} });
         expect(second.status).toBe(429);
         expect(second.json).toMatchObject({ type: 'urn:gcm:problem:rate-limited' });
+        expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
       } finally {
         await limited.close();
       }
