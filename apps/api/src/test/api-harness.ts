@@ -8,6 +8,7 @@ import type { ApiRuntime } from '../app/api-runtime';
 import { generateApiKey, hashApiKey } from '../app/auth/api-key';
 import { createApiApplication, shutdownApiApplication } from '../app/bootstrap';
 import { loadApiConfig, type ApiConfig } from '../app/config/api-config';
+import { committedContract, ContractCoverage, ContractViolationError, type OpenApiContract } from './openapi-contract';
 
 export const SANDBOX_NOW = '2026-03-01T12:00:00.000Z';
 export const WEBHOOK_SECRET = 'open-messaging-test-secret-0123456789';
@@ -47,7 +48,13 @@ export interface ApiHarness {
   /** Every log line the API wrote, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   readonly directory: string;
+  /** A request whose answer is checked against the OpenAPI document (a contradiction throws ContractViolationError). */
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponseData>;
+  /**
+   * Checks a response another client received (a generated client, a stream) against the
+   * document and records it: status, content type, headers, and the body when `text` is given.
+   */
+  checkResponse(method: string, path: string, response: Response, text?: string): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,8 @@ export interface HarnessOptions {
   readonly runtime?: ApiRuntime;
   /** Reuse a running sandbox (it is then not closed by the harness). */
   readonly reuseSandbox?: RunningSandbox;
+  /** The document answers are checked against: the committed apps/api/openapi.json unless given. */
+  readonly contract?: OpenApiContract;
 }
 
 /**
@@ -112,6 +121,14 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
 
+  const contract = options.contract ?? committedContract();
+  const coverage = new ContractCoverage();
+  const verify = (method: string, path: string, response: { status: number; headers: Headers }, text: string | undefined): void => {
+    const check = contract.check({ method, url: path, status: response.status, headers: response.headers, text });
+    coverage.record(check);
+    if (check.violations.length > 0) throw new ContractViolationError(check);
+  };
+
   const request = async (method: string, path: string, request: RequestOptions = {}): Promise<ApiResponseData> => {
     const headers: Record<string, string> = { ...request.headers };
     if (request.key) headers['authorization'] = `Bearer ${request.key}`;
@@ -125,6 +142,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     }
     const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
+    verify(method, path, response, text);
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -143,7 +161,9 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     logs,
     directory,
     request,
+    checkResponse: (method, path, response, text) => verify(method, path, response, text),
     close: async () => {
+      coverage.flush(expect.getState().testPath ?? 'unknown');
       await shutdownApiApplication(app, 2_000, logger);
       if (!options.reuseSandbox) await sandbox.close();
       rmSync(directory, { recursive: true, force: true });

@@ -86,10 +86,12 @@ describe('GET /v1/events (e2e, Server-Sent Events)', () => {
     const agent = sandbox.world.catalog.agents[0];
 
     const abort = new AbortController();
-    const response = await fetch(`${api.baseUrl}/v1/events?queueId=${queueId}&conversationId=${conversationId}`, {
+    const path = `/v1/events?queueId=${queueId}&conversationId=${conversationId}`;
+    const response = await fetch(`${api.baseUrl}${path}`, {
       headers: { authorization: `Bearer ${api.keys.reader}` },
       signal: abort.signal,
     });
+    api.checkResponse('GET', path, response);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
 
@@ -161,6 +163,7 @@ describe('GET /v1/events heartbeat (e2e, on a manual clock)', () => {
     const before = clock.pendingTimers;
     const abort = new AbortController();
     const response = await fetch(url, { headers, signal: abort.signal });
+    api.checkResponse('GET', '/v1/events', response);
     expect(response.status).toBe(200);
     const stream = sseReader(response);
     await stream.until(() => stream.comments.includes('connected'));

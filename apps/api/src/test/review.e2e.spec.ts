@@ -57,7 +57,9 @@ describe('transcript review pages (e2e over HTTP, sandbox + SQLite)', () => {
     expect(attributes).toEqual(expect.arrayContaining(['Path=/review', 'HttpOnly', 'SameSite=Strict']));
     expect(attributes.some((a) => /^(Max-Age|Expires)=/i.test(a))).toBe(false);
     // the cookie is a credential for /review only: the REST API still wants the Authorization header
-    const rest = await fetch(`${fixture.api.baseUrl}/v1/archives/conversations/${fixture.archived[0]}`, { headers: { cookie: client.cookie as string } });
+    const restPath = `/v1/archives/conversations/${fixture.archived[0]}`;
+    const rest = await fetch(`${fixture.api.baseUrl}${restPath}`, { headers: { cookie: client.cookie as string } });
+    fixture.api.checkResponse('GET', restPath, rest, await rest.clone().text());
     expect(rest.status).toBe(401);
   });
 

@@ -3,13 +3,13 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 
 export class StartArchiveDto {
-  @ApiPropertyOptional({ description: 'Archive every conversation of a window again: "<start>/<end>" in ISO-8601 (end exclusive). Exactly one of window or conversationIds', example: '2026-02-01T00:00:00Z/2026-02-02T00:00:00Z' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Archive every conversation of a window again: "<start>/<end>" in ISO-8601 (end exclusive). Exactly one of window or conversationIds', example: '2026-02-01T00:00:00Z/2026-02-02T00:00:00Z' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   window?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Archive these conversations now (at most 100)', maxItems: 100 })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Archive these conversations now (at most 100, no repeats)', minItems: 1, maxItems: 100, uniqueItems: true })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -26,13 +26,13 @@ export class RunIdParams {
 }
 
 export class ArchivedConversationOutcomeDto {
-  @ApiProperty()
+  @ApiProperty({ format: 'uuid' })
   conversationId!: string;
 
   @ApiProperty({ enum: ['archived', 'unchanged', 'failed'] })
   outcome!: 'archived' | 'unchanged' | 'failed';
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 })
   version?: number;
 
   @ApiPropertyOptional()
@@ -61,19 +61,19 @@ export class ArchiveRunDto {
   @ApiPropertyOptional({ description: 'ISO-8601' })
   finishedAt?: string;
 
-  @ApiPropertyOptional({ description: 'Conversations found (window runs) or asked for' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Conversations found (window runs) or asked for' })
   found?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 0 })
   archived?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 0 })
   unchanged?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 0 })
   failed?: number;
 
-  @ApiPropertyOptional({ description: 'Window runs: conversations dead-lettered after their last attempt' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Window runs: conversations dead-lettered after their last attempt' })
   parked?: number;
 
   @ApiPropertyOptional({ type: [ArchivedConversationOutcomeDto], description: 'Conversation runs: one entry per id' })
@@ -84,7 +84,7 @@ export class ArchiveRunDto {
 }
 
 export class ArchiveVersionDto {
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 1 })
   version!: number;
 
   @ApiProperty({ description: 'hex sha256 of the stored document' })
@@ -98,7 +98,7 @@ export class ArchiveVersionDto {
 }
 
 export class ArchiveQueryDto {
-  @ApiPropertyOptional({ description: 'The version to return the document of (default: the latest)', minimum: 1 })
+  @ApiPropertyOptional({ type: 'integer', description: 'The version to return the document of (default: the latest)', minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -113,7 +113,7 @@ export class ConversationArchiveDto {
   @ApiProperty({ type: [ArchiveVersionDto], description: 'Every archived version, oldest first' })
   versions!: ArchiveVersionDto[];
 
-  @ApiProperty({ description: 'The version whose document follows' })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The version whose document follows' })
   version!: number;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The archive record (schema version 1) as stored, contentHash included' })

@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
+/** The zone an instant must end with (the ISO-8601 check itself is class-validator's). */
+const ZONED_INSTANT_PATTERN = '(Z|[+-]\\d\\d:?\\d\\d)$';
+
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Exact actor, e.g. key:crm-backend', maxLength: 256 })
   @IsOptional()
@@ -36,19 +39,19 @@ export class AuditQueryDto {
   @IsIn(['success', 'failure', 'partial'])
   outcome?: 'success' | 'failure' | 'partial';
 
-  @ApiPropertyOptional({ description: 'Records at or after this instant (ISO-8601 with a zone)' })
+  @ApiPropertyOptional({ pattern: ZONED_INSTANT_PATTERN, description: 'Records at or after this instant (ISO-8601 with a zone)', example: '2026-02-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   @Matches(/(Z|[+-]\d\d:?\d\d)$/i, { message: 'must carry a zone (Z or ±hh:mm)' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Records before this instant (ISO-8601 with a zone)' })
+  @ApiPropertyOptional({ pattern: ZONED_INSTANT_PATTERN, description: 'Records before this instant (ISO-8601 with a zone)', example: '2026-02-08T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   @Matches(/(Z|[+-]\d\d:?\d\d)$/i, { message: 'must carry a zone (Z or ±hh:mm)' })
   to?: string;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page', minimum: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: 'The nextCursor of the previous page', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -56,7 +59,7 @@ export class AuditQueryDto {
   @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -66,7 +69,7 @@ export class AuditQueryDto {
 }
 
 export class AuditRecordDto {
-  @ApiProperty({ description: 'Position in the hash chain, from 1' })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain, from 1' })
   seq!: number;
 
   @ApiProperty({ description: 'ISO-8601 UTC' })
@@ -101,7 +104,7 @@ export class AuditPageDto {
   @ApiProperty({ type: [AuditRecordDto] })
   items!: AuditRecordDto[];
 
-  @ApiPropertyOptional({ description: 'Pass as `after` to read the next page; absent on the last page' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Pass as `after` to read the next page; absent on the last page' })
   nextCursor?: number;
 }
 
@@ -112,10 +115,10 @@ export class AuditIssueDto {
   @ApiProperty()
   file!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 0 })
   line!: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 0 })
   seq?: number;
 
   @ApiProperty()
@@ -126,13 +129,13 @@ export class AuditVerificationDto {
   @ApiProperty({ description: 'true when every record verifies and the chain is unbroken' })
   ok!: boolean;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 0 })
   files!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 0 })
   records!: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 0 })
   lastSeq!: number;
 
   @ApiProperty()

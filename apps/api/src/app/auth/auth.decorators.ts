@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { ProblemResponse } from '../problem/problem-response.decorator';
+import type { ProblemSlug } from '../problem/problem-types';
 import type { ApiScope } from './api-key';
 
 export const SCOPE_METADATA = 'gcm:scope';
@@ -22,14 +23,17 @@ export type CredentialSource = 'bearer' | 'review-session';
 /** The review pages: the key comes from the HttpOnly session cookie set by the login form. */
 export const FromReviewSession = () => SetMetadata(CREDENTIAL_METADATA, 'review-session' satisfies CredentialSource);
 
-/** The scope a route needs. A route without one (and not open) is refused: deny by default. */
-export const RequireScope = (scope: ApiScope) =>
+/**
+ * The scope a route needs. A route without one (and not open) is refused: deny by default.
+ * `tooManyRequests` documents a route's own 429s beside the key's rate limit.
+ */
+export const RequireScope = (scope: ApiScope, tooManyRequests?: { readonly description: string; readonly types: readonly ProblemSlug[] }) =>
   applyDecorators(
     SetMetadata(SCOPE_METADATA, scope),
     ApiBearerAuth('api-key'),
-    ProblemResponse(401, 'No API key, or one the API does not know'),
-    ProblemResponse(403, `The key lacks the "${scope}" scope`),
-    ProblemResponse(429, "The key's rate limit is exhausted; see Retry-After"),
+    ProblemResponse(401, 'No API key, or one the API does not know', ['unauthorized']),
+    ProblemResponse(403, `The key lacks the "${scope}" scope`, ['forbidden']),
+    ProblemResponse(429, tooManyRequests?.description ?? "The key's rate limit is exhausted; see Retry-After", tooManyRequests?.types ?? ['rate-limited']),
   );
 
 export const OpenRoute = (access: OpenAccess) => SetMetadata(ACCESS_METADATA, access);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ProblemResponse } from '../problem/problem-response.decorator';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ProblemResponse, UpstreamProblems } from '../problem/problem-response.decorator';
 import { Audited } from '../audit/audited.decorator';
 import { RequireScope } from '../auth/auth.decorators';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
@@ -21,10 +21,11 @@ export class ConversationsController {
   @Audited('conversation.message.send', { target: (request) => request.params['id'] })
   @ApiOperation({ summary: 'Send a message into a conversation', description: 'As its connected agent, or agentless where GCM_API_AGENTLESS_FROM is configured. Validated (one body kind, channel text limit) before it is sent.' })
   @ApiCreatedResponse({ type: SentConversationMessageDto })
-  @ProblemResponse(400, 'Invalid message; `errors` names the fields')
-  @ProblemResponse(404, 'Genesys does not know the conversation')
-  @ProblemResponse(409, 'No connected agent to send as')
-  @ProblemResponse(422, 'Agentless sending is not available for this conversation')
+  @ProblemResponse(400, 'Invalid message or conversation id; `errors` names the fields', ['validation', 'malformed-body', 'upstream-validation'])
+  @ProblemResponse(404, 'Genesys does not know the conversation', ['not-found'])
+  @ProblemResponse(409, 'No connected agent to send as', ['no-agent-communication', 'conflict'])
+  @ProblemResponse(422, 'Agentless sending is not available for this conversation', ['agentless-unavailable'])
+  @UpstreamProblems()
   send(@Param() params: ConversationParams, @Body() body: SendConversationMessageDto): Promise<SentConversationMessageDto> {
     return this.conversations.send(params.id, body);
   }
@@ -32,10 +33,14 @@ export class ConversationsController {
   @Get(':id/timeline')
   @RequireScope('read')
   @ApiOperation({ summary: 'The verified timeline of a conversation', description: 'Read from Genesys (conversation, message ids, bulk bodies), ordered and checked: integrity report and receipt SLA included. As JSON, or as a Markdown or plain-text transcript.' })
-  @ApiProduces('application/json', 'text/markdown', 'text/plain')
-  @ApiOkResponse({ type: TimelineDto, description: 'JSON timeline (format=json), or the transcript (format=markdown|text)' })
-  @ProblemResponse(400, 'Invalid parameters')
-  @ProblemResponse(404, 'Genesys does not know the conversation')
+  @ApiExtraModels(TimelineDto)
+  @ApiOkResponse({
+    description: 'JSON timeline (format=json), or the transcript (format=markdown|text)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(TimelineDto) } }, 'text/markdown': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } },
+  })
+  @ProblemResponse(400, 'Invalid parameters; `errors` names the fields', ['validation', 'upstream-validation'])
+  @ProblemResponse(404, 'Genesys does not know the conversation', ['not-found'])
+  @UpstreamProblems()
   async timeline(
     @Param() params: ConversationParams,
     @Query() query: TimelineQueryDto,

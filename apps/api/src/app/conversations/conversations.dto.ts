@@ -11,13 +11,13 @@ export class ConversationParams {
 }
 
 export class TemplateParameterDto {
-  @ApiProperty()
+  @ApiProperty({ maxLength: 255 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
   id!: string;
 
-  @ApiProperty()
+  @ApiProperty({ maxLength: 2_000 })
   @IsString()
   @MaxLength(2_000)
   @PolicyText('attribute')
@@ -25,13 +25,13 @@ export class TemplateParameterDto {
 }
 
 export class MessageTemplateDto {
-  @ApiProperty({ description: 'Id of the canned response / WhatsApp template' })
+  @ApiProperty({ maxLength: 255, description: 'Id of the canned response / WhatsApp template' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
   responseId!: string;
 
-  @ApiPropertyOptional({ type: [TemplateParameterDto] })
+  @ApiPropertyOptional({ type: [TemplateParameterDto], maxItems: 50 })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -50,7 +50,7 @@ export class SendConversationMessageDto {
   @PolicyText('message')
   text?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Ids of media uploaded to the conversation (agent sends only)' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 128 }, minItems: 1, maxItems: 10, description: 'Ids of media uploaded to the conversation (agent sends only)' })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -121,7 +121,7 @@ export class TimelineQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ description: `Comma-separated message types to keep: ${MESSAGE_TYPES.join(', ')}`, example: 'Text,Structured' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...MESSAGE_TYPES] }, maxItems: MESSAGE_TYPES.length, description: `Message types to keep, comma-separated (or repeated): ${MESSAGE_TYPES.join(', ')}`, example: ['Text', 'Structured'] })
   @IsOptional()
   @Transform(commaList)
   @IsArray()

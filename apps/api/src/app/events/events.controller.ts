@@ -8,7 +8,7 @@ import { RequireScope } from '../auth/auth.decorators';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/api-config.token';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
-import { ProblemResponse } from '../problem/problem-response.decorator';
+import { ProblemResponse, UpstreamProblems } from '../problem/problem-response.decorator';
 import { EventsQueryDto } from './events.dto';
 import { EventsService } from './events.service';
 
@@ -46,7 +46,8 @@ export class EventsController {
   })
   @ApiProduces(EVENT_STREAM_CONTENT_TYPE)
   @ApiOkResponse({ description: 'The event stream', content: { [EVENT_STREAM_CONTENT_TYPE]: { schema: { type: 'string' } } } })
-  @ProblemResponse(400, 'Invalid filter, or no queue to follow (no `queueId` and no GCM_API_EVENTS_QUEUE_IDS); `errors` names the fields')
+  @ProblemResponse(400, 'Invalid filter, or no queue to follow (no `queueId` and no GCM_API_EVENTS_QUEUE_IDS); `errors` names the fields', ['validation'])
+  @UpstreamProblems()
   async stream(@Query() query: EventsQueryDto, @Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     const events$ = await this.events.open(query);
     response.statusCode = 200;

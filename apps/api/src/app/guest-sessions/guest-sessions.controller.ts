@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ProblemResponse } from '../problem/problem-response.decorator';
+import { ProblemResponse, UpstreamProblems } from '../problem/problem-response.decorator';
 import { Audited } from '../audit/audited.decorator';
 import type { ApiKeyDefinition } from '../auth/api-key';
 import { RequireScope } from '../auth/auth.decorators';
@@ -29,29 +29,37 @@ export class GuestSessionsController {
   @Audited('guest-session.open')
   @ApiOperation({ summary: 'Open a web messaging guest session', description: 'Connects a guest to the deployment over the web messaging guest WebSocket and returns its token, limits and expiry.' })
   @ApiCreatedResponse({ type: GuestSessionDto })
-  @ProblemResponse(400, 'Invalid body; `errors` names the fields')
+  @ProblemResponse(400, 'Invalid body; `errors` names the fields', ['validation', 'malformed-body'])
+  @ProblemResponse(422, 'Web messaging refused the deployment (unknown, inactive, or not open to GCM_API_GUEST_ORIGIN)', ['deployment-refused'])
+  @UpstreamProblems()
   open(@CurrentKey() key: ApiKeyDefinition, @Body() body: CreateGuestSessionDto): Promise<GuestSessionDto> {
     return this.guests.open(key, body);
   }
 
   @Post(':token/messages')
-  @RequireScope('write')
+  @RequireScope('write', { description: "The key's rate limit, or the session's 2 messages a second, is exhausted; see Retry-After", types: ['rate-limited', 'guest-rate-limited'] })
   @Audited('guest-session.message.send', { target: tokenTarget })
   @ApiOperation({ summary: 'Send a guest message', description: "Validated against the session's limits before it is sent; paced to web messaging's 2 messages a second." })
   @ApiParam(TOKEN_PARAM)
   @ApiCreatedResponse({ type: SentGuestMessageDto })
-  @ProblemResponse(400, 'Invalid message; `errors` names the fields')
-  @ProblemResponse(404, 'No such session for this key')
+  @ProblemResponse(400, 'Invalid message; `errors` names the fields', ['validation', 'malformed-body'])
+  @ProblemResponse(404, 'No such session for this key', ['guest-session-not-found'])
+  @ProblemResponse(410, 'The session has ended on Genesys; open a new one', ['guest-session-ended'])
+  @ProblemResponse(422, 'Web messaging refused the message (an attachment it no longer has, a feature not enabled)', ['guest-refused'])
+  @UpstreamProblems()
   send(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Body() body: SendGuestMessageDto): Promise<SentGuestMessageDto> {
     return this.guests.send(key, token, body);
   }
 
   @Get(':token/messages')
   @RequireScope('read')
-  @ApiOperation({ summary: "The guest's conversation history, newest first" })
+  @ApiOperation({ summary: "The guest's conversation history, newest first", description: 'Read as the guest sees it (GET /api/v2/webmessaging/messages with the session\'s guest JWT); `truncated` says when more messages exist beyond `limit`.' })
   @ApiParam(TOKEN_PARAM)
   @ApiOkResponse({ type: GuestHistoryDto })
-  @ProblemResponse(404, 'No such session for this key')
+  @ProblemResponse(400, 'Invalid limit; `errors` names it', ['validation'])
+  @ProblemResponse(404, 'No such session for this key', ['guest-session-not-found'])
+  @ProblemResponse(410, 'The session has ended on Genesys; open a new one', ['guest-session-ended'])
+  @UpstreamProblems()
   history(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string, @Query() query: GuestHistoryQueryDto): Promise<GuestHistoryDto> {
     return this.guests.history(key, token, query.limit ?? 100);
   }
@@ -63,7 +71,9 @@ export class GuestSessionsController {
   @ApiOperation({ summary: 'Close a guest session', description: 'Ends the session on Genesys (closeSession) and forgets the token.' })
   @ApiParam(TOKEN_PARAM)
   @ApiNoContentResponse({ description: 'Closed' })
-  @ProblemResponse(404, 'No such session for this key')
+  @ProblemResponse(404, 'No such session for this key', ['guest-session-not-found'])
+  @ProblemResponse(410, 'The session had already ended on Genesys', ['guest-session-ended'])
+  @UpstreamProblems()
   async close(@CurrentKey() key: ApiKeyDefinition, @Param('token') token: string): Promise<void> {
     await this.guests.close(key, token);
   }

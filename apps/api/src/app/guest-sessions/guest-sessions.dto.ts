@@ -48,25 +48,25 @@ export class CreateGuestSessionDto {
 }
 
 export class GuestSessionLimitsDto {
-  @ApiProperty({ description: 'Text limit in Unicode code points', example: 2000 })
+  @ApiProperty({ type: 'integer', description: 'Text limit in Unicode code points', example: 2000 })
   maxTextLength!: number;
 
   @ApiProperty({ type: [String], description: 'MIME types an attachment may have (wildcards allowed); empty: attachments disabled', example: ['image/png', 'application/pdf'] })
   allowedMimeTypes!: string[];
 
-  @ApiPropertyOptional({ description: 'Largest attachment, in bytes', example: 10485760 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Largest attachment, in bytes', example: 10485760 })
   maxAttachmentBytes?: number;
 
   @ApiProperty({ type: [String], example: ['.exe'] })
   blockedExtensions!: string[];
 
-  @ApiPropertyOptional({ description: 'UTF-8 size limit of the custom attributes as JSON', example: 2048 })
+  @ApiPropertyOptional({ type: 'integer', description: 'UTF-8 size limit of the custom attributes as JSON', example: 2048 })
   maxCustomDataBytes?: number;
 
   @ApiProperty({ description: 'The guest may only read (its conversation was disconnected)' })
   readOnly!: boolean;
 
-  @ApiProperty({ description: 'Messages per second the session may send (queued by the API above it)', example: 2 })
+  @ApiProperty({ type: 'integer', description: 'Messages per second the session may send (queued by the API above it)', example: 2 })
   messagesPerSecond!: number;
 }
 
@@ -83,7 +83,7 @@ export class GuestSessionDto {
   @ApiPropertyOptional({ description: 'When Genesys ends the session (ISO-8601)', example: '2026-03-04T12:00:00.000Z' })
   expiresAt?: string;
 
-  @ApiPropertyOptional({ example: 259200 })
+  @ApiPropertyOptional({ type: 'integer', example: 259200 })
   durationSeconds?: number;
 
   @ApiProperty({ type: GuestSessionLimitsDto })
@@ -98,7 +98,7 @@ export class GuestAttachmentDto {
   @PolicyText('fileName')
   fileName!: string;
 
-  @ApiProperty({ example: 'application/pdf', maxLength: 255 })
+  @ApiProperty({ example: 'application/pdf', pattern: '^[\\w.+-]+/[\\w.+-]+$' })
   @IsString()
   @Matches(/^[\w.+-]+\/[\w.+-]+$/, { message: 'must be a MIME type such as image/png' })
   mimeType!: string;
@@ -142,7 +142,7 @@ export class SentGuestMessageDto {
 }
 
 export class GuestHistoryQueryDto {
-  @ApiPropertyOptional({ description: 'Messages to return at most (newest first)', minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Messages to return at most (newest first)', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

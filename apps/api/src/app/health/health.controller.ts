@@ -24,8 +24,8 @@ export class HealthController {
 
   @Get('live')
   @OpenRoute('probe')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ description: '{"status":"ok"}' })
+  @ApiOperation({ summary: 'Liveness: the process answers', description: 'No key, no rate limit, no dependency checked.' })
+  @ApiOkResponse({ description: 'The process answers', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -33,7 +33,7 @@ export class HealthController {
   @Get()
   @OpenRoute('probe')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database and Genesys token' })
+  @ApiOperation({ summary: 'Readiness: database and Genesys token', description: 'A database round trip and a (cached) Genesys token; 503 names the dependency that is down.' })
   @ApiOkResponse({ description: 'Terminus result, status ok' })
   @ApiServiceUnavailableResponse({ description: 'Terminus result naming the dependency that is down' })
   async ready(@Res({ passthrough: true }) response: ApiResponse): Promise<HealthCheckResult> {

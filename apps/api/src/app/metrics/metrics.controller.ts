@@ -1,5 +1,5 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators';
 import type { ApiResponse } from '../http/api-request';
 import { MetricsService } from './metrics.service';
@@ -12,8 +12,7 @@ export class MetricsController {
   @Get()
   @RequireScope('metrics')
   @ApiOperation({ summary: 'Prometheus metrics', description: 'Needs a key with the metrics (or admin) scope: give the scraper a key of its own.' })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Res() response: ApiResponse): Promise<void> {
     const body = await this.metrics.registry.metrics();
     response.statusCode = 200;

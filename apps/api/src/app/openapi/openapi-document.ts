@@ -1,7 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '../problem/problem-details';
-import { ProblemDto } from '../problem/problem-response.decorator';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { REQUEST_ID_HEADER } from '../http/request-lifecycle';
+import { problemContent, problemDescription } from '../problem/problem-response.decorator';
+
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ResponseObject = { description: string; headers?: Record<string, HeaderObject>; content?: unknown };
+type HeaderObject = { description: string; required?: boolean; schema: { type: string; minimum?: number } };
 
 export const API_TITLE = 'gcm API';
 /** The document's info.version: the API's major version is in its paths (/v1). */
@@ -23,23 +27,56 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       ].join('\n'),
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key configured in GCM_API_KEYS' }, 'api-key')
+    .addServer('http://127.0.0.1:3000', 'The local stack (npm start); GCM_API_HOST and GCM_API_PORT move it')
+    .addTag('guest sessions', 'Web messaging guest sessions: open, send, read, close')
+    .addTag('conversations', 'Messages into conversations, verified timelines, conversation search as NDJSON')
+    .addTag('events', 'Live conversation events as Server-Sent Events')
+    .addTag('archives', 'Archive runs and archived conversations')
+    .addTag('webhooks', "Genesys' Open Messaging outbound webhook")
+    .addTag('audit', "The API's hash-chained audit trail")
+    .addTag('health', 'Liveness and readiness probes')
+    .addTag('metrics', 'Prometheus metrics')
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
-  addBodyProblems(document);
+  addSharedAnswers(document);
   return document;
 }
 
-/** Every operation that takes a body can answer 413 and 415 (BodyParsingInterceptor, bodyReader). */
-function addBodyProblems(document: OpenAPIObject): void {
-  const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } };
+/**
+ * What every operation shares, added after generation: the body problems (413, 415) of
+ * operations that take a body, the 500 any operation can answer, and the headers every
+ * answer carries (X-Request-Id; Retry-After on a 429; the key's RateLimit-* on keyed routes).
+ */
+function addSharedAnswers(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
-    for (const operation of [item.post, item.put, item.patch, item.delete]) {
-      if (!operation?.requestBody) continue;
-      operation.responses['413'] ??= { description: 'The body exceeds GCM_API_BODY_LIMIT (as sent or once decompressed)', content: problem };
-      operation.responses['415'] ??= { description: 'The body is not application/json, or uses a Content-Encoding other than gzip, deflate or br', content: problem };
+    for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
+      if (!operation) continue;
+      if (operation.requestBody) {
+        operation.responses['413'] ??= { description: problemDescription('The body exceeds GCM_API_BODY_LIMIT (as sent or once decompressed)', ['body-too-large']), content: problemContent(413, ['body-too-large']) };
+        operation.responses['415'] ??= { description: problemDescription('The body is not application/json, or uses a Content-Encoding other than gzip, deflate or br', ['unsupported-media-type']), content: problemContent(415, ['unsupported-media-type']) };
+      }
+      // refused by the HTTP parser before any route: answered with type about:blank (client-error.handler.ts)
+      operation.responses['431'] ??= { description: 'The request line and headers exceed 16 KB (problem type `about:blank`)', content: problemContent(431, []) };
+      operation.responses['500'] ??= { description: problemDescription('The API failed unexpectedly; the failure is logged with the request id', ['internal']), content: problemContent(500, ['internal']) };
+      const keyed = operation.security !== undefined;
+      for (const [status, response] of Object.entries(operation.responses as OperationObject['responses']) as Array<[string, ResponseObject]>) {
+        response.headers = {
+          ...response.headers,
+          [REQUEST_ID_HEADER]: { description: "The request's id (yours when you sent a plain token); quote it when reporting a problem", required: true, schema: { type: 'string' } },
+          ...(keyed ? RATE_LIMIT_HEADERS : {}),
+          ...(status === '429' ? { 'Retry-After': { description: 'Seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } } } : {}),
+          ...(status === '503' ? { 'Retry-After': { description: 'Seconds to wait before retrying, when the cause is temporary', schema: { type: 'integer', minimum: 0 } } } : {}),
+        };
+      }
     }
   }
 }
+
+const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
+  'RateLimit-Limit': { description: "The key's requests per minute", schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer', minimum: 0 } },
+  'RateLimit-Reset': { description: 'Seconds until a request is available again', schema: { type: 'integer', minimum: 0 } },
+};
 
 /** Serialization used for the committed apps/api/openapi.json (stable, diff-friendly). */
 export function serializeOpenApiDocument(document: OpenAPIObject): string {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ProblemResponse } from '../problem/problem-response.decorator';
+import { ProblemResponse, UpstreamProblems } from '../problem/problem-response.decorator';
 import { RequireScope } from '../auth/auth.decorators';
 import { abortOnClose } from '../http/abort-on-close';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
@@ -38,7 +38,9 @@ export class SearchController {
   })
   @ApiProduces(NDJSON_CONTENT_TYPE)
   @ApiOkResponse({ description: 'The NDJSON stream', content: { [NDJSON_CONTENT_TYPE]: { schema: { type: 'string' } } } })
-  @ProblemResponse(400, 'Invalid criteria or resume token; `errors` names the fields')
+  @ProblemResponse(400, 'Invalid criteria or resume token; `errors` names the fields', ['validation', 'upstream-validation'])
+  @ProblemResponse(409, 'The resume token cannot continue the search exactly', ['resume-not-exact'])
+  @UpstreamProblems()
   async stream(@Query() query: SearchQueryDto, @Req() request: ApiRequest, @Res() response: ApiResponse): Promise<void> {
     const signal = abortOnClose(request, response);
     const { stream, iterator, first } = await this.search.open(query, signal);

@@ -6,14 +6,17 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, 
 const commaList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
 
+/** The zone an instant must end with (the ISO-8601 check itself is class-validator's). */
+const ZONED_INSTANT_PATTERN = '(Z|[+-]\\d\\d:?\\d\\d)$';
+
 /** The search criteria and options, all as query parameters. */
 export class SearchQueryDto {
-  @ApiProperty({ description: 'Window start, inclusive (ISO-8601 with a zone)', example: '2026-02-01T00:00:00Z' })
+  @ApiProperty({ pattern: ZONED_INSTANT_PATTERN, description: 'Window start, inclusive (ISO-8601 with a zone)', example: '2026-02-01T00:00:00Z' })
   @IsISO8601({ strict: true })
   @Matches(/(Z|[+-]\d\d:?\d\d)$/i, { message: 'must carry a zone (Z or ±hh:mm)' })
   from!: string;
 
-  @ApiProperty({ description: 'Window end, exclusive (ISO-8601 with a zone)', example: '2026-02-08T00:00:00Z' })
+  @ApiProperty({ pattern: ZONED_INSTANT_PATTERN, description: 'Window end, exclusive (ISO-8601 with a zone)', example: '2026-02-08T00:00:00Z' })
   @IsISO8601({ strict: true })
   @Matches(/(Z|[+-]\d\d:?\d\d)$/i, { message: 'must carry a zone (Z or ±hh:mm)' })
   to!: string;
@@ -33,7 +36,7 @@ export class SearchQueryDto {
   @IsIn(MEDIA_TYPES)
   mediaType?: (typeof MEDIA_TYPES)[number];
 
-  @ApiPropertyOptional({ description: `Comma-separated: ${MESSAGE_TYPES.join(', ')}`, example: 'webmessaging,open' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...MESSAGE_TYPES] }, maxItems: MESSAGE_TYPES.length, description: `Comma-separated (or repeated): ${MESSAGE_TYPES.join(', ')}`, example: ['webmessaging', 'open'] })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
@@ -41,7 +44,7 @@ export class SearchQueryDto {
   @IsIn(MESSAGE_TYPES, { each: true })
   messageTypes?: Array<(typeof MESSAGE_TYPES)[number]>;
 
-  @ApiPropertyOptional({ description: 'Comma-separated queue ids' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: MAX_IDS_PER_FILTER, description: 'Queue ids, comma-separated (or repeated)' })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
@@ -49,7 +52,7 @@ export class SearchQueryDto {
   @IsUUID('all', { each: true })
   queueIds?: string[];
 
-  @ApiPropertyOptional({ description: 'Comma-separated division ids' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: MAX_IDS_PER_FILTER, description: 'Division ids, comma-separated (or repeated)' })
   @IsOptional()
   @Transform(commaList)
   @IsArray()
@@ -69,7 +72,7 @@ export class SearchQueryDto {
   @MaxLength(256)
   externalTag?: string;
 
-  @ApiPropertyOptional({ description: 'Stop after this many results; the end line carries the token to continue', minimum: 1, maximum: 10_000_000 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Stop after this many results; the end line carries the token to continue', minimum: 1, maximum: 10_000_000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -77,7 +80,7 @@ export class SearchQueryDto {
   @Max(10_000_000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Emit a checkpoint line with a resume token every this many results (0: never)', default: 1000, minimum: 0, maximum: 1_000_000 })
+  @ApiPropertyOptional({ type: 'integer', description: 'Emit a checkpoint line with a resume token every this many results (0: never)', default: 1000, minimum: 0, maximum: 1_000_000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -85,7 +88,7 @@ export class SearchQueryDto {
   @Max(1_000_000)
   checkpointEvery?: number;
 
-  @ApiPropertyOptional({ description: 'A resume token from a checkpoint, end or error line of the same search' })
+  @ApiPropertyOptional({ description: 'A resume token from a checkpoint, end or error line of the same search', maxLength: 65_536 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

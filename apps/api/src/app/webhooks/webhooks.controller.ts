@@ -25,9 +25,10 @@ export class WebhooksController {
   @ApiHeader({ name: 'X-Hub-Signature-256', required: true, description: 'sha256=<base64 HMAC-SHA256 of the raw body>' })
   @ApiBody({ type: OpenMessagingWebhookDto })
   @ApiOkResponse({ type: WebhookReceiptDto })
-  @ProblemResponse(400, 'Not an Open Messaging message')
-  @ProblemResponse(401, 'Missing or wrong signature')
-  @ProblemResponse(404, 'Webhooks are not enabled on this API')
+  @ProblemResponse(400, 'Not an Open Messaging message; `errors` names the fields', ['validation', 'malformed-body'])
+  @ProblemResponse(401, 'Missing or wrong signature', ['webhook-signature'])
+  @ProblemResponse(404, 'Webhooks are not enabled on this API', ['webhook-not-configured'])
+  @ProblemResponse(429, "The client address's rate limit (GCM_API_ANONYMOUS_RATE_LIMIT) is exhausted; see Retry-After", ['rate-limited'])
   receive(@Req() request: ApiRequest): WebhookReceiptDto {
     return this.webhooks.receive(request.body, request.gcm);
   }

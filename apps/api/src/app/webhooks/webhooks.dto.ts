@@ -3,19 +3,19 @@ import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 
 export class OpenMessagingChannelDto {
-  @ApiPropertyOptional({ description: 'The Open Messaging integration id' })
+  @ApiPropertyOptional({ maxLength: 128, description: 'The Open Messaging integration id' })
   @IsOptional()
   @IsString()
   @MaxLength(128)
   id?: string;
 
-  @ApiPropertyOptional({ description: 'ISO-8601' })
+  @ApiPropertyOptional({ maxLength: 64, description: 'ISO-8601' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   time?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 256 })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -28,13 +28,13 @@ export class OpenMessagingChannelDto {
  * a refused webhook is retried five times and then lost.
  */
 export class OpenMessagingWebhookDto {
-  @ApiProperty({ description: 'Genesys message id' })
+  @ApiProperty({ maxLength: 256, description: 'Genesys message id' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
   id!: string;
 
-  @ApiProperty({ example: 'Text' })
+  @ApiProperty({ maxLength: 64, example: 'Text' })
   @IsString()
   @MaxLength(64)
   type!: string;
@@ -44,7 +44,7 @@ export class OpenMessagingWebhookDto {
   @IsIn(['Inbound', 'Outbound'])
   direction?: 'Inbound' | 'Outbound';
 
-  @ApiPropertyOptional({ enum: ['Human', 'Bot'] })
+  @ApiPropertyOptional({ maxLength: 64, enum: ['Human', 'Bot'] })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -60,7 +60,7 @@ export class OpenMessagingWebhookDto {
   @IsArray()
   content?: unknown[];
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 128 })
   @IsOptional()
   @IsString()
   @MaxLength(128)
