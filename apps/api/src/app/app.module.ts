@@ -27,12 +27,14 @@ import { EventsModule } from './events/events.module';
 import { ReviewModule } from './review/review.module';
 import { GuestSessionsModule } from './guest-sessions/guest-sessions.module';
 import { HealthModule } from './health/health.module';
-import type { JsonLogger } from './logging/json-logger';
+import type { GcmLogger } from '@gcm/logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { SearchModule } from './search/search.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { LoggingModule } from '@gcm/logging/nest';
+import { requestLog } from './logging/request-log';
 
 /**
  * The API: the shared libs wired once from the validated config (one Genesys transport
@@ -40,13 +42,14 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: JsonLogger): DynamicModule {
+  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: GcmLogger): DynamicModule {
     const clock = runtime.clock ?? systemClock;
     const owner = `api-${hostname()}-${process.pid}`;
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, runtime, logger),
+        LoggingModule.forRoot({ logger, http: requestLog }),
         StoreModule.forRoot({
           url: config.database.url,
           archive: config.archive.sink === 'filesystem' ? { kind: 'filesystem', root: config.archive.dir } : { kind: 'database' },

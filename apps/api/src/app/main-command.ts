@@ -64,7 +64,10 @@ async function serve(context: MainContext): Promise<number | undefined> {
     stopping = true;
     logger.write('info', `${signal} received; shutting down`, { context: 'Main', graceMs: config.http.shutdownGraceMs });
     shutdownApiApplication(app, config.http.shutdownGraceMs, logger).then(
-      () => process.exit(0),
+      () => {
+        logger.write('info', 'API stopped', { context: 'Main' });
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.write('error', 'Shutdown failed', { context: 'Main', error: (error as Error).message });
         process.exit(1);

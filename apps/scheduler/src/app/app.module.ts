@@ -19,7 +19,8 @@ import { CronService } from './cron/cron.service';
 import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
 import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
-import { JsonLogger } from './logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
+import { LoggingModule } from '@gcm/logging/nest';
 import { GenesysClientMetrics } from './metrics/genesys-client-metrics';
 import { LagMetrics } from './metrics/lag-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
@@ -38,7 +39,7 @@ export const WEBHOOK_ENDPOINT_ID = 'archive-events';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: SchedulerConfig, logger: JsonLogger): DynamicModule {
+  static forRoot(config: SchedulerConfig, logger: GcmLogger): DynamicModule {
     const metrics = new SchedulerMetrics(new Registry());
     const genesysMetrics = new GenesysClientMetrics(metrics.registry);
     const crm = config.crm;
@@ -61,6 +62,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot({ logger }),
         ScheduleModule.forRoot(),
         StoreModule.forRoot({
           url: config.databaseUrl,
@@ -156,7 +158,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
-        { provide: JsonLogger, useValue: logger },
+        { provide: GcmLogger, useValue: logger },
         { provide: SchedulerMetrics, useValue: metrics },
         {
           provide: GenesysClientMetrics,
