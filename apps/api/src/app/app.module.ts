@@ -85,7 +85,11 @@ export class AppModule {
               ...(runtime.random ? { random: runtime.random } : {}),
               ...(runtime.genesysRetry ? { retry: runtime.genesysRetry } : {}),
               logger: logger.forLibrary('GenesysTransport'),
-              onResponse: (event) => metrics.observeGenesysResponse(event.status),
+              onResponse: (event) => {
+                metrics.observeGenesysResponse(event.status);
+                // at debug: one line per Genesys call, with its ININ-Correlation-Id and (from the scope) the request id
+                logger.write('debug', 'Genesys call', { context: 'GenesysTransport', method: event.method, path: event.path, status: event.status, durationMs: event.durationMs, attempt: event.attempt, correlationId: event.contextId });
+              },
               userAgent: 'gcm-api',
             },
           }),

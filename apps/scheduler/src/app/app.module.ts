@@ -88,7 +88,11 @@ export class AppModule {
           transport: {
             rateLimit: { requestsPerMinute: config.genesys.requestsPerMinute },
             logger: logger.forLibrary('GenesysTransport'),
-            onResponse: genesysMetrics.exchange,
+            onResponse: (event) => {
+              genesysMetrics.exchange(event);
+              // at debug: one line per Genesys call, with its ININ-Correlation-Id and (from the scope) the run id
+              logger.write('debug', 'Genesys call', { context: 'GenesysTransport', method: event.method, path: event.path, status: event.status, durationMs: event.durationMs, attempt: event.attempt, clientId: event.clientId, correlationId: event.contextId });
+            },
           },
         }),
         ...(config.webhook
