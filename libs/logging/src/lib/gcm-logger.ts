@@ -18,7 +18,7 @@ export interface GcmLoggerOptions {
   readonly level?: LogLevel;
   /** Every line passes it: secret-like keys, bearer tokens and JWTs in strings, the configured secrets. */
   readonly redactor?: Redactor;
-  /** Default: stdout, written synchronously, so the line before `process.exit` is never lost. */
+  /** Default: process.stdout (synchronous for pipes and files on Linux: the line before `process.exit` is not lost). */
   readonly sink?: LogSink;
   readonly clock?: () => number;
 }
@@ -51,7 +51,9 @@ export function createPinoLogger(options: GcmLoggerOptions & { mixin?: () => Rec
       },
       ...(options.mixin ? { mixin: options.mixin } : {}),
     },
-    options.sink ? { write: (line: string) => void options.sink?.write(line) } : pino.destination({ dest: 1, sync: true }),
+    // process.stdout, not pino.destination(1): on Linux, Node writes stdout pipes and files
+    // synchronously and handles EAGAIN itself; sonic-boom's sync mode recurses on a full pipe
+    { write: (line: string) => void (options.sink ?? process.stdout).write(line) },
   );
 }
 
