@@ -18,7 +18,7 @@ export interface LoggingModuleOptions {
  * same redacting logger as everything else. Use nestjs-pino's `Logger` as the app logger
  * (`app.useLogger(app.get(Logger))`).
  */
-@Module({})
+@Module({ providers: [], exports: [] })
 export class LoggingModule {
   static forRoot(options: LoggingModuleOptions): DynamicModule {
     return {
