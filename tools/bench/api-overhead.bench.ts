@@ -282,6 +282,8 @@ async function closedLoop(concurrency: number, seconds: number, run: (i: number)
   return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
 }
 
+const progress = (what: string) => process.stderr.write(`api-overhead: ${what}\n`);
+
 const fmt = (n: number, digits = 1) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const benchmark: Benchmark = {
@@ -292,6 +294,7 @@ const benchmark: Benchmark = {
     const concurrency = 8;
     const streams = quick ? 2 : 4;
     const rounds = quick ? 1 : 3;
+    progress('nx build sandbox, api, scheduler');
     buildApps();
     const scratch = mkdtempSync(join(tmpdir(), 'gcm-api-bench-'));
     // an explicit, empty env file: a developer's .env must not change what is measured
@@ -321,6 +324,7 @@ const benchmark: Benchmark = {
       const timelines: { direct: Measured[]; api: Measured[] } = { direct: [], api: [] };
       const searches: { direct: Measured[]; api: Measured[] } = { direct: [], api: [] };
       for (let round = 0; round < rounds; round++) {
+        progress(`round ${round + 1} of ${rounds}`);
         timelines.direct.push(await direct({ kind: 'timeline', sandbox, ids, concurrency, seconds }));
         const run = await autocannon({ url: listening.url, connections: concurrency, duration: seconds, headers, requests: [rotating(ids)] });
         timelines.api.push({ rate: run.requests.average, p50: run.latency.p50, p99: run.latency.p99, failures: run.non2xx + run.errors + run.timeouts });
@@ -346,6 +350,7 @@ const benchmark: Benchmark = {
       await stopProcess(apiProc);
       apiProc = undefined;
       const starts = quick ? 1 : 3;
+      progress('cold starts');
       const keyHash = createHash('sha256').update(key).digest('hex');
       const cold: Array<{ app: AppName; kind: StartKind; result: ColdStart }> = [];
       for (const app of ['api', 'scheduler'] as const) {
