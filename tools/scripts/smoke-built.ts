@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const recipe = dockerfile();
   step('build every app');
   // the Dockerfile builds one app per image; here all four in one Nx run
-  run(`npx nx run-many -t build -p ${APPS.join(',')} --parallel=2 --skip-nx-cache`, ROOT, 5 * 60_000);
+  run(`npx nx run-many -t build -p ${APPS.join(',')} --parallel=2`, ROOT, 5 * 60_000);
   for (const app of APPS) checkManifest(app);
   step('  generated package.json files name no ts-node, tsx, TypeScript or Nx');
 
