@@ -8,16 +8,20 @@
  * - search: `GET /v1/conversations/search` streamed as NDJSON under autocannon, against
  *   `ConversationSearch` consumed in the client.
  *
- * Four processes: the sandbox (tsx), the API (ts-node, as `npm run api` runs it; Nest
- * needs decorator metadata), the direct client (this file again, in the role
+ * Four processes: the sandbox, the API, both as built (`nx build`: dist/apps/<name>/main.js
+ * run by plain node, as deployed), the direct client (this file again, in the role
  * GCM_API_BENCH_ROLE=direct: the same libs, no API) and this one, which runs autocannon.
+ *
+ * Then the cold start (spawn → the ready line) and the resident memory at that moment of
+ * the built API and scheduler, against the same app started by ts-node from its sources
+ * (how `npm run api` / `npm run scheduler` start them).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Benchmark } from './run';
@@ -42,6 +46,8 @@ interface AutocannonOptions {
   duration?: number;
   amount?: number;
   headers?: Record<string, string>;
+  /** seconds before a request counts as timed out (autocannon's default: 10) */
+  timeout?: number;
   requests?: Array<{ setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }>;
 }
 type Autocannon = (options: AutocannonOptions) => Promise<AutocannonResult>;
@@ -95,35 +101,99 @@ async function lineWith<T>(proc: ChildProcess, key: string, what: string): Promi
 
 function startSandboxProcess(conversations: number): ChildProcess {
   return spawn(
-    resolve(root, 'node_modules/.bin/tsx'),
-    ['--tsconfig', 'tsconfig.base.json', 'apps/sandbox/src/main.ts', '--port', '0', '--seed', '1', '--conversations', String(conversations), '--days', String(DAYS), '--agent-reply-ms', 'off'],
+    process.execPath,
+    ['dist/apps/sandbox/main.js', '--port', '0', '--seed', '1', '--conversations', String(conversations), '--days', String(DAYS), '--agent-reply-ms', 'off'],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
 }
 
+/** `nx build` of the apps measured here (from Nx's cache when nothing changed). */
+function buildApps(): void {
+  const built = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'sandbox,api,scheduler', '--parallel=2'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 5 * 60_000, killSignal: 'SIGKILL' });
+  if (built.status !== 0) throw new Error(`nx build failed (${built.status ?? built.signal})`);
+}
+
+type AppName = 'api' | 'scheduler';
+type StartKind = 'built' | 'ts-node';
+
+/** How each app is started: the artifact by plain node, or its sources by ts-node (`npm run api`). */
+function appCommand(app: AppName, kind: StartKind): { command: string; args: string[]; env: Record<string, string> } {
+  if (kind === 'built') return { command: process.execPath, args: [`dist/apps/${app}/main.js`], env: {} };
+  return {
+    command: resolve(root, 'node_modules/.bin/ts-node'),
+    args: ['--transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`],
+    env: { TS_NODE_PROJECT: `apps/${app}/tsconfig.app.json` },
+  };
+}
+
+function appEnv(app: AppName, sandbox: SandboxReady, scratch: string, keyHash: string): Record<string, string> {
+  const shared = {
+    GENESYSCLOUD_API_BASE_URL: sandbox.apiBaseUrl,
+    GENESYSCLOUD_OAUTHCLIENT_ID: sandbox.clientId,
+    GENESYSCLOUD_OAUTHCLIENT_SECRET: sandbox.clientSecret,
+    GCM_DATABASE_URL: `sqlite:${join(scratch, `${app}.sqlite`)}`,
+    GCM_ARCHIVE_DIR: join(scratch, 'archive'),
+  };
+  if (app === 'scheduler') {
+    return { ...shared, GCM_SCHEDULER_ENV_FILE: join(scratch, 'none.env'), GCM_SCHEDULER_AUDIT_DIR: join(scratch, 'audit-scheduler'), GCM_SCHEDULER_HOST: '127.0.0.1', GCM_SCHEDULER_PORT: '0' };
+  }
+  return {
+    ...shared,
+    GCM_API_ENV_FILE: join(scratch, 'none.env'),
+    GCM_API_AUDIT_DIR: join(scratch, 'audit'),
+    GCM_API_KEYS: `bench:read:${keyHash}`,
+    GCM_API_PORT: '0',
+    GCM_API_RATE_LIMIT: '1000000',
+    GCM_API_GENESYS_RATE_LIMIT: '1000000',
+    GCM_API_GENESYS_CONCURRENCY: '32',
+    // production logging: one access line per request, written to a pipe this process drains
+    GCM_API_LOG_LEVEL: 'info',
+  };
+}
+
+function startApp(app: AppName, kind: StartKind, env: Record<string, string>): ChildProcess {
+  const { command, args, env: extra } = appCommand(app, kind);
+  return spawn(command, args, { cwd: root, env: { ...process.env, ...extra, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
 function startApiProcess(sandbox: SandboxReady, keyHash: string, scratch: string): ChildProcess {
-  return spawn(resolve(root, 'node_modules/.bin/ts-node'), ['--transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TS_NODE_PROJECT: 'apps/api/tsconfig.app.json',
-      GCM_API_ENV_FILE: join(scratch, 'none.env'),
-      GENESYSCLOUD_API_BASE_URL: sandbox.apiBaseUrl,
-      GENESYSCLOUD_OAUTHCLIENT_ID: sandbox.clientId,
-      GENESYSCLOUD_OAUTHCLIENT_SECRET: sandbox.clientSecret,
-      GCM_DATABASE_URL: `sqlite:${join(scratch, 'gcm.sqlite')}`,
-      GCM_ARCHIVE_DIR: join(scratch, 'archive'),
-      GCM_API_AUDIT_DIR: join(scratch, 'audit'),
-      GCM_API_KEYS: `bench:read:${keyHash}`,
-      GCM_API_PORT: '0',
-      GCM_API_RATE_LIMIT: '1000000',
-      GCM_API_GENESYS_RATE_LIMIT: '1000000',
-      GCM_API_GENESYS_CONCURRENCY: '32',
-      // production logging: one access line per request, written to a pipe this process drains
-      GCM_API_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return startApp('api', 'built', appEnv('api', sandbox, scratch, keyHash));
+}
+
+/** SIGTERM, SIGKILL after 10 s; resolves when the process is gone. */
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited.finally(() => clearTimeout(timer));
+}
+
+function rssMiB(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+interface ColdStart {
+  ms: number;
+  rss: number;
+}
+
+/** Spawn → its ready line (the API's `url`, the scheduler's `port`), RSS then; the median of `times` starts. */
+async function coldStart(app: AppName, kind: StartKind, env: Record<string, string>, times: number): Promise<ColdStart> {
+  const runs: ColdStart[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const proc = startApp(app, kind, env);
+    try {
+      await lineWith(proc, app === 'api' ? 'url' : 'port', `the ${kind} ${app}`);
+      runs.push({ ms: performance.now() - started, rss: rssMiB(proc.pid) });
+    } finally {
+      await stopProcess(proc);
+    }
+  }
+  runs.sort((a, b) => a.ms - b.ms);
+  return runs[Math.floor(runs.length / 2)];
 }
 
 /** What the direct client process is asked to measure. */
@@ -214,6 +284,8 @@ async function closedLoop(concurrency: number, seconds: number, run: (i: number)
   return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures };
 }
 
+const progress = (what: string) => process.stderr.write(`api-overhead: ${what}\n`);
+
 const fmt = (n: number, digits = 1) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const benchmark: Benchmark = {
@@ -224,6 +296,9 @@ const benchmark: Benchmark = {
     const concurrency = 8;
     const streams = quick ? 2 : 4;
     const rounds = quick ? 1 : 3;
+    const loadAtStart = loadavg()[0];
+    progress('nx build sandbox, api, scheduler');
+    buildApps();
     const scratch = mkdtempSync(join(tmpdir(), 'gcm-api-bench-'));
     // an explicit, empty env file: a developer's .env must not change what is measured
     writeFileSync(join(scratch, 'none.env'), '');
@@ -252,12 +327,14 @@ const benchmark: Benchmark = {
       const timelines: { direct: Measured[]; api: Measured[] } = { direct: [], api: [] };
       const searches: { direct: Measured[]; api: Measured[] } = { direct: [], api: [] };
       for (let round = 0; round < rounds; round++) {
+        progress(`round ${round + 1} of ${rounds}`);
         timelines.direct.push(await direct({ kind: 'timeline', sandbox, ids, concurrency, seconds }));
         const run = await autocannon({ url: listening.url, connections: concurrency, duration: seconds, headers, requests: [rotating(ids)] });
         timelines.api.push({ rate: run.requests.average, p50: run.latency.p50, p99: run.latency.p99, failures: run.non2xx + run.errors + run.timeouts });
 
         searches.direct.push(await direct({ kind: 'search', sandbox, interval, streams }));
-        const stream = await autocannon({ url: `${listening.url}${searchPath}`, connections: 1, amount: streams, headers });
+        // a whole 20,000-result stream can outlast autocannon's 10 s default on a busy machine
+        const stream = await autocannon({ url: `${listening.url}${searchPath}`, connections: 1, amount: streams, headers, timeout: 120 });
         searches.api.push({
           rate: 1_000 / stream.latency.p50,
           p50: stream.latency.p50,
@@ -266,22 +343,43 @@ const benchmark: Benchmark = {
           failures: stream.non2xx + stream.errors + stream.timeouts,
         });
       }
-      const best = (runs: Measured[]) => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
+      // a round with failures is no one's best (failed requests end early and look fast)
+      const best = (runs: Measured[]) => runs.reduce((a, b) => (b.failures < a.failures || (b.failures === a.failures && b.rate > a.rate) ? b : a));
       const directTimeline = best(timelines.direct);
       const apiTimeline = best(timelines.api);
       const directSearch = best(searches.direct);
       const apiSearch = best(searches.api);
       const results = directSearch.results ?? 0;
 
+      // the API under load is stopped first: the cold starts share the machine with the sandbox only
+      await stopProcess(apiProc);
+      apiProc = undefined;
+      const starts = quick ? 1 : 3;
+      progress('cold starts');
+      const keyHash = createHash('sha256').update(key).digest('hex');
+      const cold: Array<{ app: AppName; kind: StartKind; result: ColdStart }> = [];
+      for (const app of ['api', 'scheduler'] as const) {
+        // --quick (CI) starts the artifacts only: each ts-node start costs 10-20 s there
+        for (const kind of quick ? (['built'] as const) : (['built', 'ts-node'] as const)) cold.push({ app, kind, result: await coldStart(app, kind, appEnv(app, sandbox, scratch, keyHash), starts) });
+      }
+      const coldRow = ({ app, kind, result }: (typeof cold)[number]) =>
+        `| ${app} | ${kind === 'built' ? '`node dist/apps/' + app + '/main.js` (nx build)' : 'ts-node --transpile-only (sources)'} | ${fmt(result.ms, 0)} ms | ${fmt(result.rss, 0)} MiB |`;
+      const ratio = (app: AppName) => {
+        const built = cold.find((c) => c.app === app && c.kind === 'built')!.result;
+        const source = cold.find((c) => c.app === app && c.kind === 'ts-node')!.result;
+        return `${app}: start ${fmt(source.ms / built.ms, 1)}× faster, ${fmt(source.rss - built.rss, 0)} MiB less`;
+      };
+
       const overhead = (api: Measured, base: Measured) => `${api.p50 >= base.p50 ? '+' : '−'}${fmt(Math.abs(api.p50 - base.p50))} ms (${fmt((api.p50 / base.p50 - 1) * 100, 0)} %) at p50`;
       return [
         '## api-overhead: the REST API over calling Genesys (the sandbox) directly',
         '',
         `Sandbox of ${conversations.toLocaleString('en')} conversations in ${DAYS} days (seed 1), in its own process; the API in its own ` +
-          '(ts-node, SQLite, audit trail on, one JSON access-log line per request), the direct client (the same libs without the API) in a third, autocannon in a fourth. ' +
+          '(built: `node dist/apps/api/main.js`; SQLite, audit trail on, one pino access-log line per request), the direct client (the same libs without the API) in a third, autocannon in a fourth. ' +
           `Timelines: ${ids.length} conversations (1–200 messages each) requested round-robin by ${concurrency} concurrent clients for ${seconds} s. ` +
           `Search: the whole ${DAYS}-day window (details query, ${results.toLocaleString('en')} results), read to the end ${streams} times, one stream at a time. ` +
-          `Direct and API alternate for ${rounds} round${rounds === 1 ? '' : 's'} after a warm-up; each side's best round is shown (the machine has ${cpus().length} cores for all three processes).`,
+          `Direct and API alternate for ${rounds} round${rounds === 1 ? '' : 's'} after a warm-up; each side's best round is shown (the machine has ${cpus().length} cores for all three processes; ` +
+          `load average ${fmt(loadAtStart, 1)} when the run began: other work on the machine skews the absolute figures, the ratios come from the same run).`,
         '',
         '| workload | client | rate | p50 | p99 | failures |',
         '|---|---|---|---|---|---|',
@@ -295,12 +393,18 @@ const benchmark: Benchmark = {
           `Same results both ways: ${apiResults === results ? 'yes' : `NO (${apiResults} vs ${results})`}.`,
         '- The API adds an HTTP hop, key check and rate limit, validation, the audit/metrics/log hooks and serialization; Genesys calls are the same.',
         '',
+        `Cold start, spawn → ready line (the API's \`listening\`, the scheduler's \`Scheduler listening\`), and resident memory (VmRSS) then; median of ${starts} start${starts === 1 ? '' : 's'}, against the same sandbox, SQLite:`,
+        '',
+        '| app | started as | cold start | RSS at ready |',
+        '|---|---|---:|---:|',
+        ...cold.map(coldRow),
+        '',
+        quick ? '- ts-node starts are measured without --quick.' : `- ${ratio('api')}; ${ratio('scheduler')}.`,
+        '',
         `Command: \`npm run bench -- --only api-overhead${quick ? ' --quick' : ''}\``,
       ].join('\n');
     } finally {
-      apiProc?.kill('SIGTERM');
-      sandboxProc.kill('SIGTERM');
-      await Promise.all([apiProc ? once(apiProc, 'exit') : undefined, once(sandboxProc, 'exit')]);
+      await Promise.all([apiProc ? stopProcess(apiProc) : undefined, stopProcess(sandboxProc)]);
       rmSync(scratch, { recursive: true, force: true });
     }
   },

@@ -106,6 +106,7 @@ describe('lib entry points: Nest only behind @gcm/<lib>/nest', () => {
       '@gcm/genesys-auth/nest': ['GenesysAuthModule'],
       '@gcm/history-timeline/nest': ['HistoryTimelineModule'],
       '@gcm/live-events/nest': ['CrmSyncModule', 'LiveEventsModule', 'QaSnapshotModule'],
+      '@gcm/logging/nest': ['LoggingModule'],
       '@gcm/messaging-client/nest': ['MessagingClientModule'],
       '@gcm/search-stream/nest': ['SearchStreamModule'],
       '@gcm/store/nest': ['StoreModule'],

@@ -2,7 +2,7 @@ import type { ArchiveJobOptions } from '@gcm/archive';
 import type { Clock, RandomSource, RetryPolicy, Sleep } from '@gcm/genesys-auth';
 import type { GuestSessionOptions } from '@gcm/messaging-client';
 import type { ConversationSearchOptions } from '@gcm/search-stream';
-import type { LogSink } from './logging/json-logger';
+import type { LogSink } from '@gcm/logging';
 
 /** Injection token of the ApiRuntime. */
 export const API_RUNTIME = Symbol('API_RUNTIME');

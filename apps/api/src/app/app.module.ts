@@ -27,12 +27,14 @@ import { EventsModule } from './events/events.module';
 import { ReviewModule } from './review/review.module';
 import { GuestSessionsModule } from './guest-sessions/guest-sessions.module';
 import { HealthModule } from './health/health.module';
-import type { JsonLogger } from './logging/json-logger';
+import type { GcmLogger } from '@gcm/logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { SearchModule } from './search/search.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { LoggingModule } from '@gcm/logging/nest';
+import { requestLog } from './logging/request-log';
 
 /**
  * The API: the shared libs wired once from the validated config (one Genesys transport
@@ -40,13 +42,14 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: JsonLogger): DynamicModule {
+  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: GcmLogger): DynamicModule {
     const clock = runtime.clock ?? systemClock;
     const owner = `api-${hostname()}-${process.pid}`;
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, runtime, logger),
+        LoggingModule.forRoot({ logger, http: requestLog }),
         StoreModule.forRoot({
           url: config.database.url,
           storeRetry: { budgetMs: config.database.retryMs },
@@ -83,7 +86,11 @@ export class AppModule {
               ...(runtime.random ? { random: runtime.random } : {}),
               ...(runtime.genesysRetry ? { retry: runtime.genesysRetry } : {}),
               logger: logger.forLibrary('GenesysTransport'),
-              onResponse: (event) => metrics.observeGenesysResponse(event.status),
+              onResponse: (event) => {
+                metrics.observeGenesysResponse(event.status);
+                // at debug: one line per Genesys call, with its ININ-Correlation-Id and (from the scope) the request id
+                logger.write('debug', 'Genesys call', { context: 'GenesysTransport', method: event.method, path: event.path, status: event.status, durationMs: event.durationMs, attempt: event.attempt, correlationId: event.contextId });
+              },
               userAgent: 'gcm-api',
             },
           }),

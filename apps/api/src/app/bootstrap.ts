@@ -8,11 +8,12 @@ import { AppModule } from './app.module';
 import type { ApiRuntime } from './api-runtime';
 import type { ApiConfig } from './config/api-config';
 import { createApiLogger } from './core.module';
+import { NestPinoLogger } from '@gcm/logging/nest';
 import type { ApiRequest, ApiResponse } from './http/api-request';
 import { bodyReader } from './http/body-reader';
 import { answerClientErrorsAsProblems } from './http/client-error.handler';
 import { REQUEST_ID_HEADER, RequestLifecycle } from './http/request-lifecycle';
-import type { JsonLogger } from './logging/json-logger';
+import type { GcmLogger } from '@gcm/logging';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { writeProblem } from './problem/problem-details.filter';
 import { toApiError } from './problem/library-error.mapper';
@@ -20,7 +21,7 @@ import { apiValidationPipe } from './problem/validation.pipe';
 
 export interface ApiApplication {
   readonly app: NestExpressApplication;
-  readonly logger: JsonLogger;
+  readonly logger: GcmLogger;
 }
 
 /**
@@ -33,9 +34,11 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
   const logger = createApiLogger(config, runtime);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, runtime, logger), {
     bodyParser: false,
-    logger,
+    bufferLogs: true,
     abortOnError: false,
   });
+  // Nest's own lines through nestjs-pino: the same pino logger, with the request id inside a request
+  app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
   // every answer is computed fresh from Genesys; hashing large timelines for an ETag buys no cache hit
   app.set('etag', false);
@@ -96,7 +99,7 @@ export async function createApiApplication(config: ApiConfig, runtime: ApiRuntim
  * keep-alive connections are closed at once), then close the database, the audit trail
  * and the guest sockets. After `graceMs` whatever is still open is cut.
  */
-export async function shutdownApiApplication(app: INestApplication, graceMs: number, logger?: JsonLogger): Promise<void> {
+export async function shutdownApiApplication(app: INestApplication, graceMs: number, logger?: GcmLogger): Promise<void> {
   const server = app.getHttpServer() as Server;
   const timer = setTimeout(() => {
     logger?.write('warn', `Shutdown grace of ${graceMs} ms elapsed; closing the connections still open`, { context: 'Shutdown' });

@@ -11,7 +11,7 @@ import { RateLimiter } from './auth/rate-limiter';
 import { configSecrets, type ApiConfig } from './config/api-config';
 import { API_CLOCK, API_CONFIG } from './config/api-config.token';
 import { RequestLifecycle } from './http/request-lifecycle';
-import { JsonLogger } from './logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { MetricsService } from './metrics/metrics.service';
 import { ReviewSessions } from './review/review-sessions';
 
@@ -19,7 +19,7 @@ import { ReviewSessions } from './review/review-sessions';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: JsonLogger): DynamicModule {
+  static forRoot(config: ApiConfig, runtime: ApiRuntime, logger: GcmLogger): DynamicModule {
     const clock = runtime.clock ?? systemClock;
     return {
       module: CoreModule,
@@ -27,7 +27,7 @@ export class CoreModule {
         { provide: API_CONFIG, useValue: config },
         { provide: API_RUNTIME, useValue: runtime },
         { provide: API_CLOCK, useValue: clock },
-        { provide: JsonLogger, useValue: logger },
+        { provide: GcmLogger, useValue: logger },
         { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(config.auth.keys) },
         { provide: RateLimiter, useValue: new RateLimiter(clock) },
         { provide: LoginThrottle, useValue: new LoginThrottle(clock) },
@@ -37,14 +37,14 @@ export class CoreModule {
         MutationAuditRecorder,
         RequestLifecycle,
       ],
-      exports: [API_CONFIG, API_RUNTIME, API_CLOCK, JsonLogger, ApiKeyRegistry, RateLimiter, LoginThrottle, ReviewSessions, ArchiveRunRegistry, MetricsService, MutationAuditRecorder, RequestLifecycle],
+      exports: [API_CONFIG, API_RUNTIME, API_CLOCK, GcmLogger, ApiKeyRegistry, RateLimiter, LoginThrottle, ReviewSessions, ArchiveRunRegistry, MetricsService, MutationAuditRecorder, RequestLifecycle],
     };
   }
 }
 
 /** The logger every part of the API writes through, redacting the config's secrets. */
-export function createApiLogger(config: ApiConfig, runtime: ApiRuntime): JsonLogger {
-  return new JsonLogger({
+export function createApiLogger(config: ApiConfig, runtime: ApiRuntime): GcmLogger {
+  return new GcmLogger({
     level: config.logLevel,
     redactor: new Redactor({ knownSecrets: configSecrets(config) }),
     sink: runtime.logSink,

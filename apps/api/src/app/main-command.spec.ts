@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSandbox } from '@gcm/genesys-sandbox';
 import { parseApiKeys, hashApiKey } from './auth/api-key';
 import { main, type MainContext } from './main-command';
 
@@ -49,4 +50,45 @@ describe('the api command line', () => {
     expect(await main(badScope.ctx)).toBe(2);
     expect(badScope.err()).toContain('Scopes: read, write, admin, metrics');
   });
+
+  it('serves until SIGTERM, then shuts down and logs "API stopped" as its last line', async () => {
+    const sandbox = await startSandbox({ seed: 3, conversations: 2, agentReplyMs: false });
+    const directory = mkdtempSync(join(tmpdir(), 'gcm-api-main-'));
+    writeFileSync(join(directory, 'none.env'), '');
+    const handlers = new Map<string, () => void>();
+    const lines: Array<Record<string, unknown>> = [];
+    let exited: (code: number) => void = () => undefined;
+    const exitCode = new Promise<number>((resolve) => (exited = resolve));
+    try {
+      const run = context([], {
+        GCM_API_ENV_FILE: join(directory, 'none.env'),
+        GENESYSCLOUD_API_BASE_URL: sandbox.apiBaseUrl,
+        GENESYSCLOUD_OAUTHCLIENT_ID: sandbox.clientId,
+        GENESYSCLOUD_OAUTHCLIENT_SECRET: sandbox.clientSecret,
+        GCM_DATABASE_URL: `sqlite:${join(directory, 'gcm.sqlite')}`,
+        GCM_ARCHIVE_DIR: join(directory, 'archive'),
+        GCM_API_AUDIT_DIR: join(directory, 'audit'),
+        GCM_API_KEYS: `ops:read:${hashApiKey('gcm_main-command-spec-key')}`,
+        GCM_API_HOST: '127.0.0.1',
+        GCM_API_PORT: '0',
+      });
+      const served = await main({
+        ...run.ctx,
+        onSignal: (signal, handler) => void handlers.set(signal, handler),
+        logSink: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+        exit: (code) => exited(code),
+      });
+      expect(served).toBeUndefined();
+      const url = lines.find((line) => line['msg'] === 'listening')?.['url'] as string;
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+
+      handlers.get('SIGTERM')?.();
+      expect(await exitCode).toBe(0);
+      expect(lines.map((line) => line['msg']).slice(-2)).toEqual(['SIGTERM received; shutting down', 'API stopped']);
+      expect(lines.at(-1)).toMatchObject({ level: 'info', context: 'Main', time: expect.any(String) });
+      expect(JSON.stringify(lines)).not.toContain(sandbox.clientSecret);
+    } finally {
+      await sandbox.close();
+    }
+  }, 60_000);
 });

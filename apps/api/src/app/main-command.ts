@@ -13,6 +13,9 @@ export interface MainContext {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly onSignal: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+  /** Where the server's log lines go (default stdout) and how it exits after a signal (default process.exit). */
+  readonly logSink?: { write(line: string): unknown };
+  readonly exit?: (code: number) => void;
 }
 
 const USAGE = `Usage:
@@ -54,7 +57,8 @@ async function serve(context: MainContext): Promise<number | undefined> {
     context.stderr.write(`${error instanceof ApiConfigError ? error.message : `The API cannot start: ${(error as Error).message}`}\n`);
     return 2;
   }
-  const { app, logger } = await createApiApplication(config);
+  const { app, logger } = await createApiApplication(config, context.logSink ? { logSink: context.logSink } : {});
+  const exit = context.exit ?? ((code: number) => process.exit(code));
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   logger.write('info', 'listening', { context: 'Main', url: `http://${address.address}:${address.port}`, docs: config.http.docs ? '/docs' : 'off' });
@@ -64,10 +68,13 @@ async function serve(context: MainContext): Promise<number | undefined> {
     stopping = true;
     logger.write('info', `${signal} received; shutting down`, { context: 'Main', graceMs: config.http.shutdownGraceMs });
     shutdownApiApplication(app, config.http.shutdownGraceMs, logger).then(
-      () => process.exit(0),
+      () => {
+        logger.write('info', 'API stopped', { context: 'Main' });
+        exit(0);
+      },
       (error: unknown) => {
         logger.write('error', 'Shutdown failed', { context: 'Main', error: (error as Error).message });
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -19,7 +19,8 @@ import { CronService } from './cron/cron.service';
 import { CrmSyncRunner } from './crm/crm-sync-runner.service';
 import { HealthController } from './health/health.controller';
 import { CRM_ENDPOINT_ID, LiveFeedRunner } from './live/live-feed-runner.service';
-import { JsonLogger } from './logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
+import { LoggingModule } from '@gcm/logging/nest';
 import { GenesysClientMetrics } from './metrics/genesys-client-metrics';
 import { LagMetrics } from './metrics/lag-metrics';
 import { SchedulerMetrics } from './metrics/scheduler-metrics';
@@ -39,7 +40,7 @@ export const WEBHOOK_ENDPOINT_ID = 'archive-events';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: SchedulerConfig, logger: JsonLogger): DynamicModule {
+  static forRoot(config: SchedulerConfig, logger: GcmLogger): DynamicModule {
     const metrics = new SchedulerMetrics(new Registry());
     const genesysMetrics = new GenesysClientMetrics(metrics.registry);
     const crm = config.crm;
@@ -62,6 +63,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot({ logger }),
         ScheduleModule.forRoot(),
         StoreModule.forRoot({
           url: config.databaseUrl,
@@ -89,7 +91,11 @@ export class AppModule {
           transport: {
             rateLimit: { requestsPerMinute: config.genesys.requestsPerMinute },
             logger: logger.forLibrary('GenesysTransport'),
-            onResponse: genesysMetrics.exchange,
+            onResponse: (event) => {
+              genesysMetrics.exchange(event);
+              // at debug: one line per Genesys call, with its ININ-Correlation-Id and (from the scope) the run id
+              logger.write('debug', 'Genesys call', { context: 'GenesysTransport', method: event.method, path: event.path, status: event.status, durationMs: event.durationMs, attempt: event.attempt, clientId: event.clientId, correlationId: event.contextId });
+            },
           },
         }),
         ...(config.webhook
@@ -159,7 +165,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
-        { provide: JsonLogger, useValue: logger },
+        { provide: GcmLogger, useValue: logger },
         { provide: SchedulerMetrics, useValue: metrics },
         {
           provide: GenesysClientMetrics,

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { Redactor } from '@gcm/audit';
+import { NestPinoLogger } from '@gcm/logging/nest';
 import { redactDatabaseUrl } from '@gcm/store';
 import { AppModule } from './app.module';
 import { ArchiveRunner } from './archive/archive-runner.service';
@@ -9,7 +10,7 @@ import { withEnvFile } from './config/env-file';
 import { loadSchedulerConfig, type SchedulerConfig } from './config/scheduler-config';
 import { SchedulerConfigError } from './config/scheduler-config.error';
 import { CronScheduleService } from './cron/cron-schedule.service';
-import { JsonLogger } from './logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 
 export interface SchedulerProcess {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -20,7 +21,7 @@ export interface SchedulerProcess {
 export interface RunningScheduler {
   readonly app: INestApplication;
   readonly config: SchedulerConfig;
-  readonly logger: JsonLogger;
+  readonly logger: GcmLogger;
   /** The port the health/metrics server listens on. */
   readonly port: number;
   /** Stops gracefully: the run in progress stops (finishing or handing back its work), then everything closes. */
@@ -37,8 +38,10 @@ export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
 export async function startScheduler(process_: SchedulerProcess): Promise<RunningScheduler> {
   const { env } = withEnvFile(process_.env);
   const config = loadSchedulerConfig(env, process_.argv);
-  const logger = new JsonLogger(config.logLevel, new Redactor({ knownSecrets: config.secrets }), process_.write);
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger, abortOnError: false });
+  const logger = new GcmLogger({ level: config.logLevel, redactor: new Redactor({ knownSecrets: config.secrets }), sink: process_.write ? { write: process_.write } : undefined });
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), { bufferLogs: true, abortOnError: false });
+  // Nest's own lines through nestjs-pino, over the same pino logger as the scheduler's
+  app.useLogger(app.get(NestPinoLogger));
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   logger.emit(

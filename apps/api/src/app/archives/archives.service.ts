@@ -9,7 +9,7 @@ import { StoreDatabase, type ArchiveSink } from '@gcm/store';
 import { ARCHIVE_SINK } from '@gcm/store/nest';
 import { API_CLOCK, API_CONFIG } from '../config/api-config.token';
 import type { ApiConfig } from '../config/api-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { RequestValidationError } from '../problem/request-validation.error';
 import { ArchiveNotFoundError } from './archive-not-found.error';
 import { ArchiveRunInProgressError } from './archive-run-in-progress.error';
@@ -38,7 +38,7 @@ export class ArchivesService implements BeforeApplicationShutdown {
     @Inject(API_CLOCK) private readonly clock: Clock,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     messaging: MessagingClient,
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
   ) {
     this.ids = new ConversationIdsArchiver({ store, sink, messaging, audit, clock, logger: logger.forLibrary('ArchivesService'), actor: job.owner });
   }

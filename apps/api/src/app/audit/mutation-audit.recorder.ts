@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditLog } from '@gcm/audit';
 import { AUDIT_LOG } from '@gcm/audit/nest';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { routeOf, type ApiRequest, type ApiResponse } from '../http/api-request';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -18,7 +18,7 @@ export class MutationAuditRecorder {
 
   constructor(
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
   ) {}
 
   record(request: ApiRequest, response: ApiResponse, latencyMs: number): void {

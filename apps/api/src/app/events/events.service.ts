@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import { API_RUNTIME, type ApiRuntime } from '../api-runtime';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../config/api-config.token';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { RequestValidationError } from '../problem/request-validation.error';
 
 /**
@@ -21,7 +21,7 @@ export class EventsService implements OnApplicationShutdown {
     @Inject(GenesysTransport) private readonly transport: GenesysTransport,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(API_RUNTIME) private readonly runtime: ApiRuntime,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   /** Follows the requested queue (or the configured ones) and returns the matching events, hot. */

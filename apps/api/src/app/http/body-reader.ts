@@ -1,4 +1,4 @@
-import type { JsonLogger } from '../logging/json-logger';
+import type { GcmLogger } from '@gcm/logging';
 import { writeProblem } from '../problem/problem-details.filter';
 import type { ApiRequest, ApiResponse } from './api-request';
 import { BodyTooLargeError } from './request-body.error';
@@ -10,7 +10,7 @@ import { BodyTooLargeError } from './request-body.error';
  * webhook checks its signature over these bytes before anything reads them, and a route
  * decides what it takes (JSON, or the review pages' forms).
  */
-export function bodyReader(limitBytes: number, logger: JsonLogger) {
+export function bodyReader(limitBytes: number, logger: GcmLogger) {
   return (request: ApiRequest, response: ApiResponse, next: (error?: unknown) => void): void => {
     const declared = request.headers['content-length'];
     const chunked = request.headers['transfer-encoding'] !== undefined;

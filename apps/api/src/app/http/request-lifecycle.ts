@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { MutationAuditRecorder } from '../audit/mutation-audit.recorder';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { MetricsService } from '../metrics/metrics.service';
 import { routeOf, type ApiRequest } from './api-request';
 
@@ -13,14 +13,14 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * The first middleware of every request: gives it a request id (the caller's
  * X-Request-Id when it is a plain token, else a new UUID), echoes it in the response, and
- * when the exchange ends writes the access log line, the HTTP metrics and — for mutating
- * requests — the audit record. The access log names the route pattern, never the raw URL,
- * because paths carry guest tokens.
+ * when the exchange ends writes the HTTP metrics and — for mutating requests — the audit
+ * record. Every line logged while the request is handled carries its id (the logger's scope);
+ * the access log line itself is pino-http's (logging/request-log.ts).
  */
 @Injectable()
 export class RequestLifecycle {
   constructor(
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
     private readonly metrics: MetricsService,
     private readonly audit: MutationAuditRecorder,
   ) {}
@@ -37,7 +37,7 @@ export class RequestLifecycle {
       if (!response.writableFinished && request.gcm) request.gcm.clientClosed = true;
       this.finished(request, response, performance.now() - startedAt);
     });
-    next();
+    this.logger.scope.run({ requestId }, next);
   };
 
   private finished(request: ApiRequest, response: ServerResponse, elapsedMs: number): void {
@@ -46,15 +46,5 @@ export class RequestLifecycle {
     const status = response.writableFinished ? response.statusCode : 499;
     this.metrics.observeHttp(request.method ?? 'UNKNOWN', route, status, elapsedMs / 1_000);
     this.audit.record(request, response, elapsedMs);
-    this.logger.write(status >= 500 ? 'warn' : 'info', 'request', {
-      context: 'Http',
-      requestId: request.gcm?.requestId,
-      method: request.method,
-      route,
-      status,
-      durationMs: Math.round(elapsedMs * 100) / 100,
-      ...(request.gcm?.apiKey ? { keyId: request.gcm.apiKey.id } : {}),
-      ...(request.gcm?.problem ? { problem: request.gcm.problem } : {}),
-    });
   }
 }

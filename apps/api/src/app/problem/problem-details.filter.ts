@@ -1,5 +1,5 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { routeOf, type ApiRequest, type ApiResponse } from '../http/api-request';
 import type { ApiError } from './api.error';
 import { toApiError } from './library-error.mapper';
@@ -13,7 +13,7 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from '
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  constructor(private readonly logger: JsonLogger) {}
+  constructor(private readonly logger: GcmLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -42,7 +42,7 @@ export function problemOf(error: ApiError, request: ApiRequest): ProblemDetails 
  * client). Work cancelled because the client hung up is not a failure of the API: the
  * access log has already said 499 at info, so it is not logged again as an error.
  */
-export function noteProblem(request: ApiRequest, error: ApiError, logger?: JsonLogger, context = 'ProblemDetails'): void {
+export function noteProblem(request: ApiRequest, error: ApiError, logger?: GcmLogger, context = 'ProblemDetails'): void {
   if (request.gcm) request.gcm.problem = error.slug;
   if (error.status < 500) return;
   // the socket may close a moment after the request's 'aborted' event that cancelled the work
@@ -68,7 +68,7 @@ function cancelledByHangUp(error: ApiError): boolean {
   return cause?.name === 'AbortError';
 }
 
-export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: JsonLogger): void {
+export function writeProblem(request: ApiRequest, response: ApiResponse, error: ApiError, logger?: GcmLogger): void {
   noteProblem(request, error, logger);
   if (response.headersSent) {
     // a streamed answer already started: its own format reports the failure; end it here

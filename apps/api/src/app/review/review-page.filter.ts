@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { UnauthorizedError } from '../auth/unauthorized.error';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { toApiError } from '../problem/library-error.mapper';
 import { noteProblem } from '../problem/problem-details.filter';
 import { sendReview } from './review-headers';
@@ -16,7 +16,7 @@ import { clearedSessionCookie, isSecure } from './review-session';
  */
 @Catch()
 export class ReviewPageFilter implements ExceptionFilter {
-  constructor(private readonly logger: JsonLogger) {}
+  constructor(private readonly logger: GcmLogger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<ApiRequest>();

@@ -6,7 +6,7 @@ import type { ApiKeyDefinition } from '../auth/api-key';
 import { ApiKeyRegistry } from '../auth/api-key.registry';
 import { API_CLOCK, API_CONFIG } from '../config/api-config.token';
 import type { ApiConfig } from '../config/api-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 
 const SESSION_PREFIX = 'rs_';
 const SESSION_ID = /^rs_[A-Za-z0-9_-]{43}$/;
@@ -26,7 +26,7 @@ export class ReviewSessions implements OnModuleInit {
     private readonly keys: ApiKeyRegistry,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(API_CLOCK) private readonly clock: Clock,
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
   ) {}
 
   async onModuleInit(): Promise<void> {

@@ -12,7 +12,7 @@ import { RoutingQueueDirectory } from '@gcm/messaging-client';
 import { StoreDatabase, type ArchiveCatalogCursor, type ArchiveSink } from '@gcm/store';
 import { ARCHIVE_SINK } from '@gcm/store/nest';
 import { ArchiveNotFoundError } from '../archives/archive-not-found.error';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import type { ListFilters, ListView, TranscriptView } from './review.pages';
 
 export const REVIEW_PAGE_SIZE = 50;
@@ -36,7 +36,7 @@ export class ReviewService implements OnApplicationBootstrap {
   constructor(
     private readonly store: StoreDatabase,
     @Inject(ARCHIVE_SINK) private readonly sink: ArchiveSink,
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
     private readonly queues: RoutingQueueDirectory,
   ) {}
 

@@ -4,7 +4,7 @@ import { ProblemResponse, UpstreamProblems } from '../problem/problem-response.d
 import { RequireScope } from '../auth/auth.decorators';
 import { abortOnClose } from '../http/abort-on-close';
 import type { ApiRequest, ApiResponse } from '../http/api-request';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { MetricsService } from '../metrics/metrics.service';
 import { problemOf } from '../problem/problem-details.filter';
 import { toApiError } from '../problem/library-error.mapper';
@@ -20,7 +20,7 @@ export class SearchController {
   constructor(
     private readonly search: SearchService,
     private readonly metrics: MetricsService,
-    private readonly logger: JsonLogger,
+    private readonly logger: GcmLogger,
   ) {}
 
   @Get()

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { ArchiveJob, type ArchiveRunSummary, type ArchiveWindow } from '@gcm/archive';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 
 export type RunTrigger = 'cron' | 'start-up' | 'backfill';
@@ -21,7 +21,7 @@ export class ArchiveRunner implements BeforeApplicationShutdown {
   constructor(
     @Inject(ArchiveJob) private readonly job: ArchiveJob,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {
     metrics.observeArchiveQueue(async () => this.job.queueDepth());
   }

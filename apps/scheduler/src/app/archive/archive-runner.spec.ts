@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { Redactor } from '@gcm/audit';
 import type { ArchiveJob, ArchiveRunSummary } from '@gcm/archive';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 import { ArchiveRunner } from './archive-runner.service';
 
@@ -23,7 +23,7 @@ describe('ArchiveRunner', () => {
   } as unknown as ArchiveJob;
   const lines: string[] = [];
   const metrics = new SchedulerMetrics(new Registry());
-  const runner = new ArchiveRunner(job, metrics, new JsonLogger('info', new Redactor(), (line) => lines.push(line)));
+  const runner = new ArchiveRunner(job, metrics, new GcmLogger({ level: 'info', redactor: new Redactor(), sink: { write: (line) => lines.push(line) } }));
 
   it('never runs twice at once in one process: a tick during a run is skipped and counted', async () => {
     const first = runner.runScheduled('start-up');

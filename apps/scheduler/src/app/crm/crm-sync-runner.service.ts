@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CrmSyncJob, type CrmSyncReport } from '@gcm/live-events';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 
 /** Sends due CRM records from the outbox (when a CRM endpoint is configured). A tick during a run is skipped. */
 @Injectable()
@@ -9,7 +9,7 @@ export class CrmSyncRunner {
 
   constructor(
     @Optional() @Inject(CrmSyncJob) private readonly job: CrmSyncJob | null,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   async syncDue(): Promise<CrmSyncReport | undefined> {

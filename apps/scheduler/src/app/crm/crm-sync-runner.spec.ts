@@ -1,11 +1,11 @@
 import { Redactor } from '@gcm/audit';
 import type { CrmSyncJob, QaSnapshotJob, QaSnapshotRun } from '@gcm/live-events';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { QaSnapshotRunner } from '../qa/qa-snapshot-runner.service';
 import { CrmSyncRunner } from './crm-sync-runner.service';
 
-function logger(lines: string[]): JsonLogger {
-  return new JsonLogger('info', new Redactor(), (line: string) => void lines.push(line));
+function logger(lines: string[]): GcmLogger {
+  return new GcmLogger({ level: 'info', redactor: new Redactor(), sink: { write: (line: string) => void lines.push(line) } });
 }
 
 describe('the CRM sync and QA snapshot runners', () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronTime } from 'cron';
 import type { SchedulerConfig } from '../config/scheduler-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { SCHEDULER_CONFIG } from '../scheduler.tokens';
 import { ARCHIVE_CRON_JOB, CRM_SYNC_CRON_JOB, QA_SNAPSHOT_CRON_JOB, RETENTION_CRON_JOB, WEBHOOK_CRON_JOB } from './cron.constants';
 
@@ -17,7 +17,7 @@ export class CronScheduleService implements OnApplicationBootstrap {
   constructor(
     @Inject(SchedulerRegistry) private readonly registry: SchedulerRegistry,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   onApplicationBootstrap(): void {

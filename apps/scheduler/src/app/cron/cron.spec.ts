@@ -5,7 +5,7 @@ import { ArchiveRunner } from '../archive/archive-runner.service';
 import { CrmSyncRunner } from '../crm/crm-sync-runner.service';
 import { QaSnapshotRunner } from '../qa/qa-snapshot-runner.service';
 import { loadSchedulerConfig, type SchedulerConfig } from '../config/scheduler-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { RetentionRunner } from '../retention/retention-runner.service';
 import { SCHEDULER_CONFIG } from '../scheduler.tokens';
 import { WebhookRunner } from '../webhooks/webhook-runner.service';
@@ -23,7 +23,7 @@ async function schedule(config: SchedulerConfig) {
       CronService,
       CronScheduleService,
       { provide: SCHEDULER_CONFIG, useValue: config },
-      { provide: JsonLogger, useValue: new JsonLogger('error', new Redactor(), () => undefined) },
+      { provide: GcmLogger, useValue: new GcmLogger({ level: 'error', redactor: new Redactor(), sink: { write: () => undefined } }) },
       { provide: ArchiveRunner, useValue: { runScheduled: async (trigger: string) => void calls.push(`archive:${trigger}`) } },
       { provide: RetentionRunner, useValue: { sweep: async () => void calls.push('retention') } },
       { provide: WebhookRunner, useValue: { deliverDue: async () => void calls.push('webhooks') } },

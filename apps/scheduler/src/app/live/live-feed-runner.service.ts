@@ -5,7 +5,7 @@ import { CrmOutboxSink, LiveEvents, LiveEventsCheckpoint, type LiveEvent, type L
 import type { ChannelEvent, ManagerFailure, SubscribeResult } from '@gcm/messaging-client';
 import { StoreDatabase } from '@gcm/store';
 import type { SchedulerConfig } from '../config/scheduler-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 import { SCHEDULER_CONFIG } from '../scheduler.tokens';
 
@@ -75,7 +75,7 @@ export class LiveFeedRunner implements OnApplicationBootstrap, BeforeApplication
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     @Inject(StoreDatabase) private readonly store: StoreDatabase,
     @Inject(GenesysTransport) private readonly transport: GenesysTransport,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
     @Optional() @Inject(LIVE_FEED_TIME) time?: LiveFeedTime | null,
   ) {

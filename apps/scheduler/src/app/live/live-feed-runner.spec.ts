@@ -12,7 +12,7 @@ import { ConversationSearch } from '@gcm/search-stream';
 import { DatabaseArchiveSink, openDatabase, type StoreDatabase } from '@gcm/store';
 import { Registry } from 'prom-client';
 import { loadSchedulerConfig } from '../config/scheduler-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { LagMetrics } from '../metrics/lag-metrics';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 import { expectedRecordKeys, startWorkload } from '../../test/live-workload';
@@ -90,7 +90,7 @@ describe('LiveFeedRunner (two replicas, one SQLite file, the sandbox on a manual
       transport: { clock: time.clock, sleep: time.sleep },
     });
     const lines: Array<Record<string, unknown>> = [];
-    const logger = new JsonLogger('info', new Redactor({ knownSecrets: config.secrets }), (line) => lines.push(JSON.parse(line)));
+    const logger = new GcmLogger({ level: 'info', redactor: new Redactor({ knownSecrets: config.secrets }), sink: { write: (line) => lines.push(JSON.parse(line)) } });
     const metrics = new SchedulerMetrics(new Registry());
     const runner = new LiveFeedRunner(config, store, transport, logger, metrics, time);
     // the lag gauges read the archive job's stored watermark (none here: the job never runs) and the feed's

@@ -1,5 +1,5 @@
 import type { StoreHealthObserver } from '@gcm/store';
-import type { JsonLogger } from '../logging/json-logger';
+import type { GcmLogger } from '@gcm/logging';
 import type { SchedulerMetrics } from './scheduler-metrics';
 
 /**
@@ -7,7 +7,7 @@ import type { SchedulerMetrics } from './scheduler-metrics';
  * outage begins (not one per tick or per retried statement), one line when it is back,
  * and every classified failure counted in gcm_store_errors_total{class}.
  */
-export function storeHealthReporter(logger: JsonLogger, metrics: SchedulerMetrics): StoreHealthObserver {
+export function storeHealthReporter(logger: GcmLogger, metrics: SchedulerMetrics): StoreHealthObserver {
   return {
     fault: (event) => metrics.storeFault(event.faultClass),
     unavailable: (event) => logger.emit('error', event.message, { faultClass: event.faultClass, code: event.code }, 'Store'),

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { QaSnapshotJob, type QaSnapshotRun } from '@gcm/live-events';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 
 /** Stores the QA snapshot of the previous UTC day (a re-run with the same content adds no version). */
 @Injectable()
@@ -9,7 +9,7 @@ export class QaSnapshotRunner {
 
   constructor(
     @Optional() @Inject(QaSnapshotJob) private readonly job: QaSnapshotJob | null,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   async snapshotPreviousDay(): Promise<QaSnapshotRun | undefined> {

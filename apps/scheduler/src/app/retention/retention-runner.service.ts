@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetentionSweep, type RetentionReport } from '@gcm/archive';
 import type { SchedulerConfig } from '../config/scheduler-config';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 import { SchedulerMetrics } from '../metrics/scheduler-metrics';
 import { SCHEDULER_CONFIG } from '../scheduler.tokens';
 
@@ -14,7 +14,7 @@ export class RetentionRunner {
     @Inject(RetentionSweep) private readonly sweeper: RetentionSweep,
     @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
     @Inject(SchedulerMetrics) private readonly metrics: SchedulerMetrics,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   async sweep(): Promise<RetentionReport | undefined> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WebhookDispatcher, type DeliveryReport } from '@gcm/audit';
-import { JsonLogger } from '../logging/json-logger';
+import { GcmLogger } from '@gcm/logging';
 
 /** Delivers due archive.completed / archive.failed events from the outbox (when an endpoint is configured). */
 @Injectable()
@@ -9,7 +9,7 @@ export class WebhookRunner {
 
   constructor(
     @Optional() @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher | null,
-    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(GcmLogger) private readonly logger: GcmLogger,
   ) {}
 
   async deliverDue(): Promise<DeliveryReport | undefined> {

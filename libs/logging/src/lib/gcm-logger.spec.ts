@@ -1,14 +1,14 @@
 import { Redactor } from '@gcm/audit';
-import { JsonLogger } from './json-logger';
+import { GcmLogger } from './gcm-logger';
 
-describe('JsonLogger', () => {
+describe('GcmLogger', () => {
   const lines: string[] = [];
-  const logger = new JsonLogger('info', new Redactor({ knownSecrets: ['s3cret-value'] }), (line) => lines.push(line));
+  const logger = new GcmLogger({ level: 'info', redactor: new Redactor({ knownSecrets: ['s3cret-value'] }), sink: { write: (line) => lines.push(line) } });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
   beforeEach(() => lines.splice(0));
 
-  it('writes one JSON object per line with time, level, message, context and fields', () => {
+  it('writes pino JSON: one object per line with time, level, message, context and fields', () => {
     logger.emit('info', 'Archive run started', { kind: 'scheduled' }, 'ArchiveRunner');
     expect(lines).toHaveLength(1);
     expect(lines[0].endsWith('}\n')).toBe(true);
@@ -37,6 +37,27 @@ describe('JsonLogger', () => {
       ['inside', 'run-1'],
       ['outside', undefined],
     ]);
+  });
+
+  it('masks a bearer token inside a logged string and the client secret, in the message and in fields', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJnY20ifQ.c2lnbmF0dXJl';
+    logger.write('error', `Genesys answered 401 to "Authorization: Bearer ${token}" (client secret s3cret-value)`, {
+      detail: `request headers: authorization=Bearer opaque-token-1234567890; secret s3cret-value`,
+    });
+    logger.forLibrary('GenesysTransport').warn?.(`retrying with Bearer opaque-token-1234567890`, {});
+    logger.error(`Nest saw Bearer opaque-token-1234567890`, undefined, 'ExceptionsHandler');
+    const text = lines.join('');
+    for (const secret of [token, 'opaque-token-1234567890', 's3cret-value']) expect(text).not.toContain(secret);
+    expect(parsed()[0]['msg']).toContain('Bearer [REDACTED]');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('adds scope fields under the line\'s own fields: a field passed in wins', async () => {
+    await logger.scope.run({ runId: 'scope-run' }, async () => {
+      logger.emit('info', 'own', { runId: 'explicit' });
+      logger.emit('info', 'scoped');
+    });
+    expect(parsed().map((line) => line['runId'])).toEqual(['explicit', 'scope-run']);
   });
 
   it('redacts secret-like fields, bearer tokens and the configured secrets', () => {
