@@ -214,7 +214,10 @@ function fromStore(error: StoreError): ApiError {
     case StoreErrorCode.InvalidConversationId:
       return new ApiError({ status: 400, slug: 'validation', title: 'The request is invalid', detail: error.message, errors: [{ field: 'id', message: 'must be a Genesys conversation id (UUID)' }], extensions: { fields: ['id'] }, cause: error });
     case StoreErrorCode.ConnectionFailed:
+    case StoreErrorCode.Unavailable:
+    case StoreErrorCode.StorageFault:
     case StoreErrorCode.Closed:
+      // the cause (host, path, ENOSPC …) is logged, not answered: it describes the API's infrastructure
       return new ApiError({ status: 503, slug: 'database-unavailable', title: 'The database is unavailable', detail: 'The API cannot reach its database right now. Retry later.', headers: { 'Retry-After': '5' }, cause: error });
     case StoreErrorCode.Conflict:
       return new ApiError({ status: 409, slug: 'conflict', title: 'Conflict', detail: sentences(error.message, 'Retry the request.'), cause: error });
