@@ -9,7 +9,7 @@ describe('toApiError: storage faults', () => {
       expect(error.status).toBe(503);
       expect(error.slug).toBe('database-unavailable');
       expect(error.headers).toEqual({ 'Retry-After': '5' });
-      expect(JSON.stringify({ title: error.title, detail: error.detail })).not.toMatch(/ENOSPC|\/var\/lib|10\.0\.0\.5/);
+      expect(JSON.stringify({ title: error.title, detail: error.message })).not.toMatch(/ENOSPC|\/var\/lib|10\.0\.0\.5/);
     },
   );
 });
