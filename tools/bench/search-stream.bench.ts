@@ -57,7 +57,9 @@ function windowOf(days: number): { start: number; end: number } {
 async function runSandbox(): Promise<void> {
   const { startSandbox } = await import('@gcm/genesys-sandbox');
   const conversations = Number(process.env['GCM_SEARCH_BENCH_CONVERSATIONS']);
-  const sandbox = await startSandbox({ seed: 1, conversations, days: DAYS, now: NOW, jobDelayMs: 0 });
+  // no analytics availability lag: the bare-transport floor reads the jobs alone (no stitching of
+  // the newest minutes through the details query), and must see the whole window to be a floor
+  const sandbox = await startSandbox({ seed: 1, conversations, days: DAYS, now: NOW, jobDelayMs: 0, availabilityLagMs: 0 });
   const truth: Record<string, number> = {};
   for (const days of [DAYS / 10, DAYS]) {
     const w = windowOf(days);
