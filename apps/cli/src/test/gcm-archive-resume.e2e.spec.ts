@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDatabase } from '@gcm/store';
-import { collect, GcmWorld, type GcmResult } from './gcm-harness';
+import { collect, GcmWorld, routeCount, runBounded, type GcmResult } from './gcm-harness';
 
 const JOBS_ROUTE = 'POST /api/v2/analytics/conversations/details/jobs';
 const BULK_ROUTE = 'POST /api/v2/conversations/messages/:conversationId/messages/bulk';
@@ -11,26 +11,7 @@ async function archivedFiles(root: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => join(e.parentPath, e.name));
 }
 
-function routeCount(world: GcmWorld, route: string): number {
-  return Object.values(world.sandbox.stats.snapshot().requests.byRoute[route] ?? {}).reduce((sum, n) => sum + n, 0);
-}
 
-/** Runs gcm to completion within `ms`; past that it is stopped (SIGTERM, then SIGKILL) and the test fails with its output. */
-async function runBounded(world: GcmWorld, args: readonly string[], ms: number): Promise<GcmResult> {
-  const child = world.spawn(args);
-  child.stdin.end();
-  const result = collect(child);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  const outcome = await Promise.race([result, timeout]);
-  clearTimeout(timer);
-  if (outcome !== 'timeout') return outcome;
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([result, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000))]);
-  if (stopped === 'timeout') child.kill('SIGKILL');
-  const output = await result;
-  throw new Error(`gcm ${args.join(' ')} took over ${ms} ms; stderr:\n${output.stderr.slice(-4_000)}`);
-}
 
 /**
  * kill -9 in the middle of `gcm archive run --from 8d`, then the identical command: it

@@ -93,6 +93,38 @@ export async function collect(child: ChildProcessWithoutNullStreams): Promise<Gc
 }
 
 /** Every line of NDJSON output, parsed; fails the test on a line that is not JSON. */
+/** Requests the sandbox answered on `route` (a route template of its stats), every status together. */
+export function routeCount(world: GcmWorld, route: string): number {
+  return Object.values(world.sandbox.stats.snapshot().requests.byRoute[route] ?? {}).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Runs gcm to completion within `ms` (with `env` added to the world's, and `during` run while
+ * it works); past that it is stopped (SIGTERM, then SIGKILL after 5 s) and the spec fails with
+ * its output.
+ */
+export async function runBounded(
+  world: GcmWorld,
+  args: readonly string[],
+  ms: number,
+  options: { env?: Record<string, string>; during?: (child: ChildProcessWithoutNullStreams) => Promise<void> } = {},
+): Promise<GcmResult> {
+  const child = world.spawn(args, { env: world.env(options.env) });
+  child.stdin.end();
+  const result = collect(child);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  await options.during?.(child);
+  const outcome = await Promise.race([result, timeout]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return outcome;
+  child.kill('SIGTERM');
+  const stopped = await Promise.race([result, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000))]);
+  if (stopped === 'timeout') child.kill('SIGKILL');
+  const output = await result;
+  throw new Error(`gcm ${args.join(' ')} took over ${ms} ms; stderr:\n${output.stderr.slice(-4_000)}`);
+}
+
 export function ndjson<T = Record<string, unknown>>(text: string): T[] {
   return text
     .split('\n')

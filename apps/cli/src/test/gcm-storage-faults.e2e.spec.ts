@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@gcm/store';
 import { planTestDatabases, TcpCutProxy } from '@gcm/store/testing';
 import { Client } from 'pg';
-import { collect, GcmWorld, type GcmResult } from './gcm-harness';
+import { GcmWorld, routeCount, runBounded } from './gcm-harness';
 
 /**
  * Storage faults under `gcm archive run`: PostgreSQL cut mid-run by a TCP proxy (shorter,
@@ -26,27 +26,7 @@ const ROOT_USER = process.getuid?.() === 0;
 
 jest.setTimeout(LONG ? 600_000 : 240_000);
 
-function routeCount(world: GcmWorld, route: string): number {
-  return Object.values(world.sandbox.stats.snapshot().requests.byRoute[route] ?? {}).reduce((sum, n) => sum + n, 0);
-}
 
-/** Runs gcm; past `ms` it is stopped (SIGTERM, then SIGKILL after 5 s) and the spec fails with its output. */
-async function runBounded(world: GcmWorld, args: readonly string[], env: Record<string, string>, ms: number, during?: (child: ReturnType<GcmWorld['spawn']>) => Promise<void>): Promise<GcmResult> {
-  const child = world.spawn(args, { env: world.env(env) });
-  child.stdin.end();
-  const result = collect(child);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  await during?.(child);
-  const outcome = await Promise.race([result, timeout]);
-  clearTimeout(timer);
-  if (outcome !== 'timeout') return outcome;
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([result, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000))]);
-  if (stopped === 'timeout') child.kill('SIGKILL');
-  const output = await result;
-  throw new Error(`gcm ${args.join(' ')} took over ${ms} ms; stderr:\n${output.stderr.slice(-4_000)}`);
-}
 
 /** Polls (every 20 ms, for at most 60 s) until `ready`; the child's exit ends the wait too. */
 async function until(ready: () => boolean, child: { exitCode: number | null }): Promise<void> {
@@ -93,7 +73,7 @@ describe('gcm archive run through storage faults', () => {
     const database = `sqlite:${join(world.dir, 'baseline.sqlite')}`;
     const dir = join(world.dir, 'baseline');
     ids = world.sandbox.truth.conversationIds(window);
-    const result = await runBounded(world, command(dir, database), {}, 120_000);
+    const result = await runBounded(world, command(dir, database), 120_000);
     expect(result.code).toBe(0);
     baseline = (await archivedSet(database, ids)).set;
     expect(baseline.size).toBe((JSON.parse(result.stdout) as { found: number }).found);
@@ -137,11 +117,11 @@ describe('gcm archive run through storage faults', () => {
       const database = await freshDatabase();
       const dir = join(world.dir, 'short-cut');
       const before = routeCount(world, BULK_ROUTE);
-      const result = await runBounded(world, command(dir, database), { GCM_STORE_RETRY: SHORT_CUT_BUDGET }, 240_000, async (child) => {
+      const result = await runBounded(world, command(dir, database), 240_000, { env: { GCM_STORE_RETRY: SHORT_CUT_BUDGET }, during: async (child) => {
         await until(() => routeCount(world, BULK_ROUTE) - before >= 20, child);
         expect(child.exitCode).toBeNull();
         await proxy.cut(SHORT_CUT_MS);
-      });
+      } });
       if (result.code !== 0) process.stdout.write(`${result.stderr}\n${result.stdout}\n`);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', parked: 0 });
@@ -156,10 +136,10 @@ describe('gcm archive run through storage faults', () => {
       // without --json: the cause is the plain `gcm: …` line people read
       const args = command(dir, database).filter((arg) => arg !== '--json');
       const before = routeCount(world, BULK_ROUTE);
-      const failed = await runBounded(world, args, { GCM_STORE_RETRY: '2s' }, 120_000, async (child) => {
+      const failed = await runBounded(world, args, 120_000, { env: { GCM_STORE_RETRY: '2s' }, during: async (child) => {
         await until(() => routeCount(world, BULK_ROUTE) - before >= 20, child);
         await proxy.cut();
-      });
+      } });
       if (failed.code !== 5) process.stdout.write(`${failed.stderr}\n${failed.stdout}\n`);
       expect(failed.code).toBe(5);
       expect(failed.stderr).toMatch(new RegExp(`^gcm: the database at 127\\.0\\.0\\.1:${proxy.port} is unreachable \\((ECONNREFUSED|ECONNRESET)\\); retried for \\d+ s$`, 'm'));
@@ -168,7 +148,7 @@ describe('gcm archive run through storage faults', () => {
       expect(failed.stdout).toContain('status failed: the database at');
 
       await proxy.restore();
-      const rest = await runBounded(world, args, { GCM_STORE_RETRY: '2s' }, 120_000);
+      const rest = await runBounded(world, args, 120_000, { env: { GCM_STORE_RETRY: '2s' } });
       expect({ code: rest.code, stderr: rest.stderr }).toMatchObject({ code: 0 });
       const after = await archivedSet(database, ids);
       expect(after.set).toEqual(baseline);
@@ -207,7 +187,7 @@ describe('gcm archive run through storage faults', () => {
       const args = command(dir, database);
 
       const bulkBefore = routeCount(world, BULK_ROUTE);
-      const full = await runBounded(world, args, {}, 120_000);
+      const full = await runBounded(world, args, 120_000);
       const readFirst = routeCount(world, BULK_ROUTE) - bulkBefore;
       expect(full.code).toBe(5);
       // --json: the error is a JSON object on stderr (plain `gcm: <message>` without it)
@@ -228,7 +208,7 @@ describe('gcm archive run through storage faults', () => {
 
       await rm(filler);
       const bulkBeforeRerun = routeCount(world, BULK_ROUTE);
-      const rest = await runBounded(world, args, {}, 120_000);
+      const rest = await runBounded(world, args, 120_000);
       if (rest.code !== 0) process.stdout.write(`${rest.stderr}\n${rest.stdout}\n`);
       expect(rest.code).toBe(0);
       const missing = baseline.size - first.set.size;

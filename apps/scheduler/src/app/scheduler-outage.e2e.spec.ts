@@ -3,6 +3,7 @@ import { openDatabase } from '@gcm/store';
 import { planTestDatabases, TcpCutProxy } from '@gcm/store/testing';
 import { createTestSchema } from '../test/postgres-schema';
 import { isOutcome, schedulerWorkspace, SchedulerProcess, type LogLine } from '../test/scheduler-process';
+import { until } from '../test/poll';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 /**
@@ -21,17 +22,6 @@ afterAll(() => SchedulerProcess.killLeftovers());
 const plan = planTestDatabases(process.env);
 if (plan.skipped !== undefined) console.warn(plan.skipped);
 const postgres = plan.engines.includes('postgres') ? describe : describe.skip;
-
-/** Polls `read` every 100 ms until `done` holds; fails after `ms`. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms (last value ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const runEnd = (status: string, after = 0) => (line: LogLine) => line.msg === `Archive run ${status}` && Date.parse(String(line['time'])) >= after;
 

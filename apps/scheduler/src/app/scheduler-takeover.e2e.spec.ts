@@ -4,6 +4,7 @@ import { openDatabase, type StoreDatabase } from '@gcm/store';
 import { planTestDatabases } from '@gcm/store/testing';
 import { createTestSchema } from '../test/postgres-schema';
 import { isRunEnd, schedulerWorkspace, SchedulerProcess } from '../test/scheduler-process';
+import { until } from '../test/poll';
 import { inspectAgainstTruth, startWorld, type World } from '../test/sandbox-world';
 
 const LONG = process.env['GCM_LONG_TESTS'] === '1';
@@ -13,17 +14,6 @@ afterAll(() => SchedulerProcess.killLeftovers());
 const plan = planTestDatabases(process.env);
 if (plan.skipped !== undefined) console.warn(plan.skipped);
 const postgres = plan.engines.includes('postgres') ? describe : describe.skip;
-
-/** Polls `read` every 50 ms until `done` holds; fails after `ms`. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms (last value ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 postgres('three scheduler replicas, one killed twice (kill -9) and restarted', () => {
   const world: World = { seed: 47, conversations: LONG ? 1_500 : 300, days: 2, faults: 'flaky' };
